@@ -1,0 +1,126 @@
+/**
+ * The driver contract: the small interface a provisioning backend implements. Drivers stay
+ * dumb — they create, start, stop and remove things, idempotently per operation id — and the
+ * manager does everything else (guards, audit, retries, fencing).
+ *
+ * Required: `provision`, `start`, `stop`, `destroy`, `inspect`. Optional, declared by the
+ * methods' presence: `restart`, `redeploy`, `recreate`, `watch`, `list`. An action whose method
+ * is missing is simply unavailable (`availableActions` says which driver lacks what).
+ *
+ * @module
+ */
+import type { AgentSpec, DriverOperation } from './record.js';
+
+/** What a driver can do beyond the required minimum. */
+export interface DriverCapabilities {
+  /** Restart in place (otherwise `restart` is unavailable). */
+  readonly restart: boolean;
+  /** Rebuild from a revision keeping the workspace (redeploy, update, rollback, reprovision). */
+  readonly redeploy: boolean;
+  /** Clean-slate rebuild with new credentials. */
+  readonly recreate: boolean;
+  /** Reports out-of-band changes (`watch`). */
+  readonly watch: boolean;
+  /** Lists the resources it manages (`list`), for reconciliation. */
+  readonly list: boolean;
+}
+
+/** Everything a driver needs to act on one agent. */
+export interface DriverTarget {
+  readonly agentId: string;
+  readonly owner: string;
+  readonly name: string;
+  /** Kept by everything but destroy (e.g. a named volume). */
+  readonly workspaceId: string;
+  readonly spec: AgentSpec;
+  /** The revision to run (image + config). */
+  readonly revision: {
+    readonly id: string;
+    readonly image: string;
+    readonly config: Readonly<Record<string, unknown>>;
+  };
+  /** Credentials issued at provision (rotated by recreate); handed to the agent as environment. */
+  readonly credentials: { readonly agentId: string; readonly agentToken: string } | null;
+  /** Account-level secrets, re-injected on provision, start, restart, redeploy and recreate. */
+  readonly secrets: Readonly<Record<string, string>>;
+}
+
+/** Per-call context: the operation id (idempotency key) and a signal to abandon the work. */
+export interface OperationContext {
+  readonly operationId: string;
+  readonly operation: DriverOperation;
+  readonly signal: AbortSignal;
+}
+
+/** What an operation reports back (all optional). */
+export interface DriverResult {
+  /** The driver's handle for the resource (container id, VM id, …). */
+  readonly resourceId?: string;
+  /** What the image or release resolved to (e.g. an image id), recorded in the revision. */
+  readonly resolvedImage?: string;
+}
+
+/** What the driver sees of an agent's resource right now. */
+export interface DriverInspection {
+  readonly agentId: string;
+  /** `missing` when the driver has nothing for this agent. */
+  readonly state: 'running' | 'stopped' | 'exited' | 'creating' | 'missing';
+  readonly health: 'healthy' | 'unhealthy' | 'starting' | null;
+  readonly exitCode: number | null;
+  readonly resourceId: string | null;
+  /** The operation id that created the resource, when the driver labels it. */
+  readonly operationId: string | null;
+  /** Owner label, when the driver records it. */
+  readonly owner: string | null;
+}
+
+/** An out-of-band change the driver noticed. */
+export type DriverEvent =
+  | {
+      readonly type: 'exited';
+      readonly agentId: string;
+      readonly exitCode: number | null;
+      readonly oom?: boolean;
+    }
+  | { readonly type: 'removed'; readonly agentId: string }
+  | { readonly type: 'health'; readonly agentId: string; readonly health: 'healthy' | 'unhealthy' }
+  | { readonly type: 'started'; readonly agentId: string };
+
+/** The driver interface. */
+export interface LifecycleDriver {
+  /** Short name, used in messages (`memory`, `docker`). */
+  readonly name: string;
+  /** Create the runtime for an agent and start it. Throw `DriverError('NO_CAPACITY')` when there is no room. */
+  provision(target: DriverTarget, ctx: OperationContext): Promise<DriverResult | undefined>;
+  /** Start a stopped runtime. Starting a running one succeeds. */
+  start(target: DriverTarget, ctx: OperationContext): Promise<DriverResult | undefined>;
+  /** Stop gracefully. Stopping a stopped one succeeds. */
+  stop(target: DriverTarget, ctx: OperationContext): Promise<undefined | DriverResult>;
+  /** Restart in place (same workspace and credentials). */
+  restart?(target: DriverTarget, ctx: OperationContext): Promise<DriverResult | undefined>;
+  /** Rebuild from `target.revision`, keeping the workspace. */
+  redeploy?(target: DriverTarget, ctx: OperationContext): Promise<DriverResult | undefined>;
+  /** Clean-slate rebuild (new resource, new credentials in `target.credentials`). */
+  recreate?(target: DriverTarget, ctx: OperationContext): Promise<DriverResult | undefined>;
+  /** Remove the runtime and the workspace. Destroying something missing succeeds. */
+  destroy(target: DriverTarget, ctx: OperationContext): Promise<undefined | DriverResult>;
+  /** Look at one agent's resource. */
+  inspect(agentId: string): Promise<DriverInspection>;
+  /** Every resource the driver manages (reconciliation: orphans and ghosts). */
+  list?(): Promise<DriverInspection[]>;
+  /** Subscribe to out-of-band changes; returns an unsubscribe function. */
+  watch?(listener: (event: DriverEvent) => void): () => void;
+  /** Release connections and timers. */
+  dispose?(): Promise<void>;
+}
+
+/** The capabilities a driver declares by the methods it has. */
+export function driverCapabilities(driver: LifecycleDriver): DriverCapabilities {
+  return {
+    restart: typeof driver.restart === 'function',
+    redeploy: typeof driver.redeploy === 'function',
+    recreate: typeof driver.recreate === 'function',
+    watch: typeof driver.watch === 'function',
+    list: typeof driver.list === 'function',
+  };
+}

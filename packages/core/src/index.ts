@@ -1,0 +1,34 @@
+/**
+ * `@berth/core`: the unified lifecycle statechart for hosted AI agents, the runtime manager
+ * that runs it over stored records, the stores, the audit chain and the driver contract.
+ *
+ * @module
+ */
+export * from './vocabulary.js';
+export * from './guards.js';
+export { lifecycleMachine, type LifecycleMachine } from './machine.js';
+export {
+  type ActionAvailability,
+  allowedActions,
+  allTransitions,
+  availableActions,
+  type CompiledTransition,
+  type Configuration,
+  compiledChart,
+  configurationKey,
+  configurationOf,
+  type Denial,
+  decide,
+  EVENT_TYPES,
+  explain,
+  INITIAL_STATE,
+  isStateKey,
+  STATE_KEYS,
+  statusOfConfiguration,
+  statusOfState,
+} from './chart.js';
+export * from './errors.js';
+export type * from './record.js';
+export * from './driver.js';
+export type * from './store.js';
+export type * from './manager-types.js';

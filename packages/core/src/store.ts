@@ -1,0 +1,105 @@
+/**
+ * The store contract. Every write the runtime makes is one atomic {@link StoreCommit}: the new
+ * record (compare-and-set on its version) together with its audit entries and revisions, so a
+ * record and its history can never disagree. Nothing relies on an in-process lock: a SQL store
+ * gives the same guarantees with a transaction and a `WHERE version = $expected`.
+ *
+ * @module
+ */
+import type {
+  AgentRecord,
+  AgentTokenRecord,
+  AuditEntry,
+  CommandRecord,
+  IdempotencyRecord,
+  RegistrationTokenRecord,
+  Revision,
+} from './record.js';
+import type { Status } from './vocabulary.js';
+
+/** One atomic write. */
+export interface StoreCommit {
+  /** The record to write. */
+  readonly record: AgentRecord;
+  /** The version the stored record must have now; `0` to insert a new agent. */
+  readonly expectedVersion: number;
+  /** Audit entries to append (their seqs continue the agent's chain). */
+  readonly audit: readonly AuditEntry[];
+  /** Revisions to insert or replace (by id). */
+  readonly revisions?: readonly Revision[];
+  /**
+   * Claim a slot: the commit fails with `QUOTA_EXCEEDED` unless the owner holds fewer than
+   * `limit` agents that are not deleting or deleted (counted without this record).
+   */
+  readonly quota?: { readonly owner: string; readonly limit: number };
+  /** Agent tokens to insert. */
+  readonly issueTokens?: readonly AgentTokenRecord[];
+  /** Revoke every active token of the agent (except the ones issued in this commit). */
+  readonly revokeTokens?: boolean;
+  /** Delete the record and everything attached (purge after the grace period). Audit stays. */
+  readonly purge?: boolean;
+}
+
+/** Filters for {@link LifecycleStore.list}. */
+export interface ListFilter {
+  readonly owner?: string | undefined;
+  readonly status?: Status | undefined;
+  readonly limit?: number | undefined;
+}
+
+/** The storage behind a manager. The in-memory store is the embedded default. */
+export interface LifecycleStore {
+  /** One record, or null. */
+  get(agentId: string): Promise<AgentRecord | null>;
+  /** Records matching the filter, oldest first. */
+  list(filter?: ListFilter): Promise<AgentRecord[]>;
+  /** The self-hosted agent an owner registered under `code`, or null. */
+  findByCode(owner: string, code: string): Promise<AgentRecord | null>;
+  /**
+   * Apply a commit atomically. Throws `VersionConflictError` when the stored version differs
+   * from `expectedVersion` (nothing written) and a `QUOTA_EXCEEDED` BerthError when a quota
+   * claim fails.
+   */
+  commit(commit: StoreCommit): Promise<void>;
+  /** Audit entries of an agent with `seq > after`, in order. */
+  audit(agentId: string, options?: { after?: number; limit?: number }): Promise<AuditEntry[]>;
+  /** Revisions of an agent, oldest first. */
+  revisions(agentId: string): Promise<Revision[]>;
+  /** Records whose `dueAt` is at or before `now`, earliest first. */
+  due(now: number, limit: number): Promise<AgentRecord[]>;
+
+  /** Insert a registration token. */
+  putRegistrationToken(token: RegistrationTokenRecord): Promise<void>;
+  /**
+   * Atomically mark the token used if it is unused, unrevoked and unexpired at `now`; return
+   * it, or null. Concurrent callers with one token: exactly one gets it.
+   */
+  consumeRegistrationToken(hash: string, now: number): Promise<RegistrationTokenRecord | null>;
+  /** The agent token with this digest (active or revoked), or null. */
+  findAgentToken(hash: string): Promise<AgentTokenRecord | null>;
+
+  /** Queue a command. */
+  putCommand(command: CommandRecord): Promise<void>;
+  /** Atomically hand out up to `limit` pending commands (pending → running), oldest first. */
+  claimCommands(agentId: string, limit: number, now: number): Promise<CommandRecord[]>;
+  /** A command by id, or null. */
+  getCommand(agentId: string, commandId: string): Promise<CommandRecord | null>;
+  /** Record a running command's result (running → succeeded | failed). Returns false if it was not running. */
+  finishCommand(
+    agentId: string,
+    commandId: string,
+    result: Pick<CommandRecord, 'status' | 'output' | 'error' | 'finishedAt'>,
+  ): Promise<boolean>;
+  /** Commands of an agent, oldest first. */
+  listCommands(agentId: string): Promise<CommandRecord[]>;
+
+  /**
+   * Begin an idempotent request: insert an `in_progress` record if none exists for
+   * (scope, key) and return null, or return the existing one (whatever its state).
+   */
+  beginIdempotent(record: IdempotencyRecord): Promise<IdempotencyRecord | null>;
+  /** Store the response of an idempotent request. */
+  finishIdempotent(scope: string, key: string, response: { status: number; body: unknown }): Promise<void>;
+  /** Forget an in-progress idempotent request (it failed before producing a response worth replaying). */
+  abandonIdempotent(scope: string, key: string): Promise<void>;
+}
