@@ -32,3 +32,4 @@ export type * from './record.js';
 export * from './driver.js';
 export type * from './store.js';
 export type * from './manager-types.js';
+export * from './schemas.js';
