@@ -39,7 +39,12 @@ export interface DriverTarget {
     readonly image: string;
     readonly config: Readonly<Record<string, unknown>>;
   };
-  /** Credentials issued at provision (rotated by recreate); handed to the agent as environment. */
+  /**
+   * Credentials, given only to `provision` and `recreate` (they are issued then; Berth stores
+   * only their digest). Every other operation gets `null` and must keep the credentials the
+   * resource already has (e.g. a redeploy that replaces a container copies its environment).
+   * A repeated provision with the same operation id may carry rotated credentials: apply them.
+   */
   readonly credentials: { readonly agentId: string; readonly agentToken: string } | null;
   /** Account-level secrets, re-injected on provision, start, restart, redeploy and recreate. */
   readonly secrets: Readonly<Record<string, string>>;

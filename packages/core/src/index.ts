@@ -27,9 +27,21 @@ export {
   statusOfConfiguration,
   statusOfState,
 } from './chart.js';
+export * from './effects.js';
+export * from './contract.js';
+export * from './profiles/index.js';
 export * from './errors.js';
 export type * from './record.js';
 export * from './driver.js';
 export type * from './store.js';
 export type * from './manager-types.js';
 export * from './schemas.js';
+export {
+  createLifecycleManager,
+  DEFAULT_POLICIES,
+  isTransitionDenied,
+  type ResolvedPolicies,
+} from './manager.js';
+export { createMemoryStore, type MemoryStore, type MemoryStoreOptions } from './stores/memory-store.js';
+export { flushMicrotasks, ManualClock, systemClock } from './clock.js';
+export { type AuditChainVerdict, GENESIS_HASH, hashAuditEntry, verifyAuditChain } from './audit.js';

@@ -148,6 +148,9 @@ export const lifecycleMachine = setup({
             settled: {
               initial: 'stopped',
               on: {
+                // A health report on a settled agent (e.g. its resource vanished while stopped) is
+                // recorded without a status change; `running` handles it by becoming degraded.
+                health_degraded: { actions: 'accept' },
                 restart: { guard: operate(), target: 'restarting', actions: 'accept' },
                 redeploy: { guard: operate(), target: 'redeploying', actions: 'accept' },
                 update: { guard: operate(), target: 'redeploying', actions: 'accept' },

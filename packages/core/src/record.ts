@@ -47,8 +47,8 @@ export interface OperationRef {
   readonly deadline: number;
   /** The revision the operation builds from, if any. */
   readonly revisionId: string | null;
-  /** How many times this operation has been (re)started by this or another manager. */
-  readonly attempt: number;
+  /** When to start the driver call: `null` right away; a time for a retry that waits out its backoff. */
+  readonly runAt: number | null;
 }
 
 /** Retry bookkeeping for the waitlist and for automatic recovery. */

@@ -65,6 +65,13 @@ export interface LifecycleStore {
   audit(agentId: string, options?: { after?: number; limit?: number }): Promise<AuditEntry[]>;
   /** Revisions of an agent, oldest first. */
   revisions(agentId: string): Promise<Revision[]>;
+  /** How many slots an owner holds: managed agents that are not deleting or deleted. */
+  countSlots(owner: string): Promise<number>;
+  /**
+   * Append a refusal to an agent's audit trail without touching the record or extending the
+   * chain (`entry.denied` is true; its `seq` and `prevHash` are the chain head it was decided on).
+   */
+  appendDenial(entry: AuditEntry): Promise<void>;
   /** Records whose `dueAt` is at or before `now`, earliest first. */
   due(now: number, limit: number): Promise<AgentRecord[]>;
 

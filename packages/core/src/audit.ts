@@ -1,0 +1,73 @@
+/**
+ * The audit chain: every entry carries the hash of the one before it, so editing, removing or
+ * reordering history is detectable. {@link verifyAuditChain} finds the first entry that does not
+ * fit.
+ *
+ * Refusals are recorded too (`denied: true`): they point at the chain head they were decided
+ * against but do not extend the chain, because an illegal action changes nothing.
+ *
+ * @module
+ */
+import { createHash } from 'node:crypto';
+import type { AuditEntry } from './record.js';
+
+/** The `prevHash` of an agent's first entry. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** The hash of an entry: SHA-256 over its fields (everything but `hash`) in a fixed order. */
+export function hashAuditEntry(entry: Omit<AuditEntry, 'hash'>): string {
+  const canonical = JSON.stringify([
+    entry.id,
+    entry.agentId,
+    entry.seq,
+    entry.at,
+    entry.actor,
+    entry.action,
+    entry.from,
+    entry.to,
+    entry.reason,
+    entry.operationId,
+    entry.denied,
+    entry.code,
+    entry.guards,
+    entry.metadata,
+    entry.prevHash,
+  ]);
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+/** Result of {@link verifyAuditChain}. */
+export type AuditChainVerdict =
+  | { readonly ok: true; readonly length: number }
+  | { readonly ok: false; readonly index: number; readonly problem: string };
+
+/**
+ * Check an agent's audit entries (as returned by the store, in order): every entry's hash is
+ * right, accepted entries have seq 1, 2, 3 … and each links to the previous accepted entry,
+ * and every refusal points at the head of its time.
+ *
+ * @returns `{ ok: true }` or the index of the first entry that does not fit.
+ */
+export function verifyAuditChain(entries: readonly AuditEntry[]): AuditChainVerdict {
+  let head = GENESIS_HASH;
+  let seq = 0;
+  let agentId: string | null = null;
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i]!;
+    agentId ??= e.agentId;
+    if (e.agentId !== agentId) return { ok: false, index: i, problem: 'entry of another agent' };
+    const { hash, ...rest } = e;
+    if (hashAuditEntry(rest) !== hash)
+      return { ok: false, index: i, problem: 'hash does not match the entry' };
+    if (e.prevHash !== head) return { ok: false, index: i, problem: 'does not link to the previous entry' };
+    if (e.denied) {
+      if (e.seq !== seq)
+        return { ok: false, index: i, problem: `refusal carries seq ${e.seq}, expected ${seq}` };
+      continue;
+    }
+    if (e.seq !== seq + 1) return { ok: false, index: i, problem: `seq ${e.seq} follows ${seq}` };
+    seq = e.seq;
+    head = hash;
+  }
+  return { ok: true, length: seq };
+}
