@@ -142,7 +142,7 @@ export const CreateAgentBodySchema = named(
 /** Body of `POST /agents/:id/actions/:action`. */
 export const ActionBodySchema = named(
   z.strictObject({
-    reason: optionalText(2000).describe('Why (required by policy for some actions, e.g. pause).'),
+    reason: optionalText(1000).describe('Why (required by policy for some actions, e.g. pause).'),
     confirm: optionalText(200).describe("The agent's name, for destructive actions (recreate, destroy)."),
     revision: optionalText(100).describe('Rollback: the revision to go back to.'),
     image: optionalText(500).describe('Update: the new image or release.'),
@@ -156,7 +156,7 @@ export const ActionBodySchema = named(
 export const DestroyBodySchema = named(
   z.strictObject({
     confirm: optionalText(200).describe("The agent's name."),
-    reason: optionalText(2000),
+    reason: optionalText(1000),
   }),
   'DestroyBody',
   "Destroy an agent: `confirm` must equal the agent's name.",
@@ -308,7 +308,7 @@ export const AgentSchema = named(
     deletedAt: isoTime.nullable(),
     purgeAt: isoTime.nullable(),
     vendorStatus: z
-      .unknown()
+      .string()
       .optional()
       .describe('The status in a vendor profile’s words (with `?profile=`).'),
   }),
