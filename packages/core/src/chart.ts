@@ -197,12 +197,25 @@ export function allowedActions(key: string, context: ChartContext, env: GuardEnv
   return out;
 }
 
-/** Every compiled transition (configuration level), for docs and proofs. */
+/**
+ * Every compiled transition that can fire (configuration level), for docs and proofs.
+ *
+ * A candidate is left out when a state guard blocks it in its configuration, or when an
+ * earlier candidate for the same event always fires whenever it could (its data guards are a
+ * subset of this one's): e.g. in `degraded` a heartbeat always takes degraded's own transition
+ * to `running`, never the runtime region's refresh-only one.
+ */
 export function allTransitions(): CompiledTransition[] {
   const out: CompiledTransition[] = [];
   for (const key of STATE_KEYS) {
     for (const type of EVENT_TYPES) {
-      for (const t of table.get(key)?.get(type) ?? []) if (t.blockedBy === null) out.push(t);
+      const open = (table.get(key)?.get(type) ?? []).filter((t) => t.blockedBy === null);
+      open.forEach((t, i) => {
+        const shadowed = open
+          .slice(0, i)
+          .some((earlier) => earlier.dataGuards.every((g) => t.dataGuards.includes(g)));
+        if (!shadowed) out.push(t);
+      });
     }
   }
   return out;
