@@ -1,0 +1,367 @@
+/**
+ * Observation: the Docker events stream (filtered by Berth's labels, resumed with `since` after a
+ * reconnect) plus a periodic resync that lists labelled containers. Both feed one comparison
+ * against what the driver last knew of each agent, so an out-of-band change (docker kill, an OOM,
+ * docker rm -f, the engine restarting) becomes exactly one {@link DriverEvent}, while the driver's
+ * own operations (the agent is "busy") never do.
+ *
+ * @module
+ */
+import type { DriverEvent, DriverInspection } from '@berth/core';
+import type Dockerode from 'dockerode';
+
+/** What the driver last knew about an agent's container. */
+interface Known {
+  readonly resourceId: string;
+  readonly state: DriverInspection['state'];
+  readonly health: DriverInspection['health'];
+}
+
+/** An inspection plus whether the last exit was an OOM kill. */
+export interface Probe {
+  readonly inspection: DriverInspection;
+  readonly oom: boolean;
+}
+
+/** What the observer needs from the driver. */
+export interface ObserverSource {
+  /** The client (created lazily). */
+  client(): Dockerode;
+  /** Label filters (`key=value`) every Berth container of this driver carries. */
+  readonly labelFilters: readonly string[];
+  /** Look at one agent now. */
+  probe(agentId: string): Promise<Probe>;
+  /** Every labelled container now. */
+  scan(): Promise<DriverInspection[]>;
+  readonly resyncIntervalMs: number;
+  readonly reconnectDelayMs: number;
+}
+
+/** Raw event from `GET /events`. */
+interface EngineEvent {
+  readonly Type?: string;
+  readonly Action?: string;
+  readonly time?: number;
+  readonly timeNano?: number;
+  readonly Actor?: { readonly ID?: string; readonly Attributes?: Record<string, string> };
+}
+
+const MAX_RECONNECT_DELAY_MS = 30_000;
+
+/** Watches the engine for out-of-band changes and reports them to listeners. */
+export class Observer {
+  readonly #source: ObserverSource;
+  readonly #agentLabel: string;
+  readonly #known = new Map<string, Known>();
+  /** Agents the driver is operating on right now (count of operations in flight). */
+  readonly #busy = new Map<string, number>();
+  /** Increases whenever an operation begins or ends, so a probe started before is discarded. */
+  readonly #generation = new Map<string, number>();
+  readonly #listeners = new Set<(event: DriverEvent) => void>();
+  #stream: NodeJS.ReadableStream | null = null;
+  #resyncTimer: NodeJS.Timeout | null = null;
+  #reconnectTimer: NodeJS.Timeout | null = null;
+  #reconnectDelay: number;
+  /** Seconds since the epoch of the last event seen (`since` on reconnect). */
+  #lastEventAt: number | null = null;
+  #baselined = false;
+  #running = false;
+  #resyncing: Promise<void> | null = null;
+  #connects = 0;
+
+  /**
+   * @param source - How to reach the engine and look at agents.
+   * @param agentLabel - The label key holding the agent id.
+   */
+  constructor(source: ObserverSource, agentLabel: string) {
+    this.#source = source;
+    this.#agentLabel = agentLabel;
+    this.#reconnectDelay = source.reconnectDelayMs;
+  }
+
+  /** How many times the events stream has been (re)connected (for tests and diagnostics). */
+  get connects(): number {
+    return this.#connects;
+  }
+
+  /** Subscribe; the stream and the resync timer run while anyone listens. */
+  subscribe(listener: (event: DriverEvent) => void): () => void {
+    this.#listeners.add(listener);
+    if (!this.#running) this.#startWatching();
+    let active = true;
+    return () => {
+      if (!active) return;
+      active = false;
+      this.#listeners.delete(listener);
+      if (this.#listeners.size === 0) this.#stopWatching();
+    };
+  }
+
+  /** An operation of the driver begins on `agentId`: its changes are not out of band. */
+  begin(agentId: string): void {
+    this.#busy.set(agentId, (this.#busy.get(agentId) ?? 0) + 1);
+    this.#bump(agentId);
+  }
+
+  /**
+   * The operation ended; remember what it left behind (without reporting it).
+   * @param inspection - The agent's state after the operation, or null when unknown (the operation failed).
+   */
+  end(agentId: string, inspection: DriverInspection | null): void {
+    const n = (this.#busy.get(agentId) ?? 1) - 1;
+    if (n <= 0) this.#busy.delete(agentId);
+    else this.#busy.set(agentId, n);
+    this.#bump(agentId);
+    if (inspection) this.#remember(agentId, inspection);
+    else if (n <= 0) {
+      // Find out quietly what a failed operation left, so the next real change is compared with it.
+      const gen = this.#generation.get(agentId);
+      this.#source
+        .probe(agentId)
+        .then((p) => {
+          if (this.#generation.get(agentId) === gen && !this.#busy.has(agentId)) {
+            this.#remember(agentId, p.inspection);
+          }
+        })
+        .catch(() => {});
+    }
+  }
+
+  /** Resync now (lists labelled containers and reports differences). Resolves when done. */
+  resync(): Promise<void> {
+    if (this.#resyncing) return this.#resyncing;
+    this.#resyncing = this.#doResync().finally(() => {
+      this.#resyncing = null;
+    });
+    return this.#resyncing;
+  }
+
+  /** Close the stream and the timers. */
+  dispose(): void {
+    this.#listeners.clear();
+    this.#stopWatching();
+  }
+
+  #bump(agentId: string): void {
+    this.#generation.set(agentId, (this.#generation.get(agentId) ?? 0) + 1);
+  }
+
+  #remember(agentId: string, inspection: DriverInspection): void {
+    if (inspection.state === 'missing' || inspection.resourceId === null) this.#known.delete(agentId);
+    else {
+      this.#known.set(agentId, {
+        resourceId: inspection.resourceId,
+        state: inspection.state,
+        health: inspection.health,
+      });
+    }
+  }
+
+  #emit(event: DriverEvent): void {
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener(event);
+      } catch {
+        // A listener's failure is its own; the others still hear about the change.
+      }
+    }
+  }
+
+  /** Compare what is with what was known; report the difference when `report`. */
+  #apply(agentId: string, now: DriverInspection, oom: boolean, report: boolean): void {
+    const before = this.#known.get(agentId);
+    this.#remember(agentId, now);
+    if (!report || !before) return;
+    if (now.state === 'missing') {
+      this.#emit({ type: 'removed', agentId });
+      return;
+    }
+    const wasRunning = before.state === 'running';
+    const isRunning = now.state === 'running';
+    if (wasRunning && (now.state === 'exited' || now.state === 'stopped')) {
+      this.#emit({ type: 'exited', agentId, exitCode: now.exitCode, ...(oom ? { oom: true } : {}) });
+    } else if (!wasRunning && isRunning) {
+      this.#emit({ type: 'started', agentId });
+    }
+    if (
+      isRunning &&
+      now.health !== before.health &&
+      (now.health === 'healthy' || now.health === 'unhealthy')
+    ) {
+      this.#emit({ type: 'health', agentId, health: now.health });
+    }
+  }
+
+  /** Look at one agent and report what changed, unless an operation of the driver is on it. */
+  async #check(agentId: string, report: boolean): Promise<void> {
+    if (this.#busy.has(agentId)) return;
+    const gen = this.#generation.get(agentId);
+    let probe: Probe;
+    try {
+      probe = await this.#source.probe(agentId);
+    } catch {
+      return; // engine unreachable: the resync after reconnecting will catch up
+    }
+    if (this.#busy.has(agentId) || this.#generation.get(agentId) !== gen || !this.#running) return;
+    this.#apply(agentId, probe.inspection, probe.oom, report);
+  }
+
+  async #doResync(): Promise<void> {
+    let all: DriverInspection[];
+    try {
+      all = await this.#source.scan();
+    } catch {
+      // Never read "the engine did not answer" as "every container is gone". Force a reconnect:
+      // a half-open events stream would otherwise stay silent.
+      if (this.#stream) this.#dropStream();
+      return;
+    }
+    const report = this.#baselined;
+    this.#baselined = true;
+    const seen = new Set<string>();
+    const checks: Promise<void>[] = [];
+    for (const item of all) {
+      if (!item.agentId || seen.has(item.agentId)) continue;
+      seen.add(item.agentId);
+      if (this.#busy.has(item.agentId)) continue;
+      const before = this.#known.get(item.agentId);
+      const exitedNow = before?.state === 'running' && (item.state === 'exited' || item.state === 'stopped');
+      // An exit found by listing: ask the engine whether it was an OOM kill.
+      if (report && exitedNow) checks.push(this.#check(item.agentId, true));
+      else this.#apply(item.agentId, item, false, report);
+    }
+    for (const agentId of [...this.#known.keys()]) {
+      if (!seen.has(agentId) && !this.#busy.has(agentId)) {
+        this.#apply(agentId, { ...missingOf(agentId) }, false, report);
+      }
+    }
+    await Promise.all(checks);
+  }
+
+  #startWatching(): void {
+    this.#running = true;
+    this.#baselined = false;
+    this.#connect();
+    void this.resync();
+    this.#resyncTimer = setInterval(() => void this.resync(), this.#source.resyncIntervalMs);
+    this.#resyncTimer.unref?.();
+  }
+
+  #stopWatching(): void {
+    this.#running = false;
+    if (this.#resyncTimer) clearInterval(this.#resyncTimer);
+    if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
+    this.#resyncTimer = null;
+    this.#reconnectTimer = null;
+    this.#dropStream();
+  }
+
+  #dropStream(): void {
+    const stream = this.#stream;
+    this.#stream = null;
+    if (stream) {
+      stream.removeAllListeners();
+      stream.on('error', () => {});
+      (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+      if (this.#running) this.#scheduleReconnect();
+    }
+  }
+
+  #scheduleReconnect(): void {
+    if (!this.#running || this.#reconnectTimer) return;
+    const delay = this.#reconnectDelay;
+    this.#reconnectDelay = Math.min(delay * 2, MAX_RECONNECT_DELAY_MS);
+    this.#reconnectTimer = setTimeout(() => {
+      this.#reconnectTimer = null;
+      this.#connect();
+    }, delay);
+    this.#reconnectTimer.unref?.();
+  }
+
+  #connect(): void {
+    if (!this.#running) return;
+    const resumed = this.#connects > 0;
+    const options: Dockerode.GetEventsOptions = {
+      filters: { type: ['container'], label: [...this.#source.labelFilters] },
+      ...(this.#lastEventAt !== null ? { since: this.#lastEventAt } : {}),
+    };
+    let client: Dockerode;
+    try {
+      client = this.#source.client();
+    } catch {
+      this.#scheduleReconnect();
+      return;
+    }
+    client.getEvents(options).then(
+      (stream) => {
+        if (!this.#running) {
+          (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+          return;
+        }
+        this.#connects += 1;
+        this.#reconnectDelay = this.#source.reconnectDelayMs;
+        this.#stream = stream;
+        let buffer = '';
+        stream.on('data', (chunk: Buffer | string) => {
+          buffer += chunk.toString();
+          let newline = buffer.indexOf('\n');
+          while (newline >= 0) {
+            const line = buffer.slice(0, newline).trim();
+            buffer = buffer.slice(newline + 1);
+            if (line) this.#onLine(line);
+            newline = buffer.indexOf('\n');
+          }
+        });
+        const broken = () => {
+          if (this.#stream === stream) this.#dropStream();
+        };
+        stream.on('end', broken);
+        stream.on('close', broken);
+        stream.on('error', broken);
+        // Whatever happened while disconnected (an engine restart loses its event log): list again.
+        if (resumed) void this.resync();
+      },
+      () => this.#scheduleReconnect(),
+    );
+  }
+
+  #onLine(line: string): void {
+    let event: EngineEvent;
+    try {
+      event = JSON.parse(line) as EngineEvent;
+    } catch {
+      return;
+    }
+    const at = typeof event.time === 'number' ? event.time : null;
+    if (at !== null && (this.#lastEventAt === null || at > this.#lastEventAt)) this.#lastEventAt = at;
+    if (event.Type !== 'container') return;
+    const agentId = event.Actor?.Attributes?.[this.#agentLabel];
+    if (!agentId) return;
+    // die, oom, destroy, start, health_status: …: the engine's current state decides what changed.
+    // (`kill` only says a signal was sent: a trapped signal changes nothing, the `die` that
+    // follows a fatal one is what reports the exit.)
+    const action = event.Action ?? '';
+    if (
+      action === 'die' ||
+      action === 'oom' ||
+      action === 'destroy' ||
+      action === 'start' ||
+      action === 'stop' ||
+      action.startsWith('health_status')
+    ) {
+      void this.#check(agentId, this.#baselined);
+    }
+  }
+}
+
+function missingOf(agentId: string): DriverInspection {
+  return {
+    agentId,
+    state: 'missing',
+    health: null,
+    exitCode: null,
+    resourceId: null,
+    operationId: null,
+    owner: null,
+  };
+}
