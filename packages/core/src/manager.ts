@@ -825,8 +825,7 @@ export function createLifecycleManager(options: LifecycleManagerOptions = {}): L
     const actions: ActionAvailability[] = chartAvailableActions(r.state, context, env);
     let waitlist: AgentView['waitlist'] = null;
     if (r.status === 'waitlisted' && r.waitlist) {
-      const line = await store.list({ status: 'waitlisted' });
-      const position = 1 + line.filter((x) => x.waitlist && x.waitlist.since < r.waitlist!.since).length;
+      const position = 1 + (await waitlistLine()).findIndex((x) => x.id === r.id);
       waitlist = { position, nextAttemptAt: iso(r.waitlist.nextAt)! };
     }
     return {
@@ -921,6 +920,16 @@ export function createLifecycleManager(options: LifecycleManagerOptions = {}): L
 
   // --- sweeping -------------------------------------------------------------------------------
 
+  /**
+   * The waitlist in serving order: by when each agent joined it, ties in the store's
+   * (oldest-first) order. Positions, nudges and sweeps all use this one order.
+   */
+  async function waitlistLine(): Promise<AgentRecord[]> {
+    return (await store.list({ status: 'waitlisted' })).sort(
+      (a, b) => (a.waitlist?.since ?? 0) - (b.waitlist?.since ?? 0),
+    );
+  }
+
   let nudging = false;
   function nudgeWaitlist() {
     if (nudging || closed) return;
@@ -929,10 +938,7 @@ export function createLifecycleManager(options: LifecycleManagerOptions = {}): L
       (async () => {
         try {
           await flushMicrotasks(1);
-          const line = (await store.list({ status: 'waitlisted' })).sort(
-            (a, b) => (a.waitlist?.since ?? 0) - (b.waitlist?.since ?? 0),
-          );
-          for (const r of line) {
+          for (const r of await waitlistLine()) {
             const outcome = await transact(r.id, {
               type: 'capacity_available',
               actor: 'system',
@@ -1014,7 +1020,10 @@ export function createLifecycleManager(options: LifecycleManagerOptions = {}): L
         }
       }
     }
-    waitlisted.sort((a, b) => (a.waitlist?.since ?? 0) - (b.waitlist?.since ?? 0));
+    if (waitlisted.length > 1) {
+      const order = new Map((await waitlistLine()).map((x, i) => [x.id, i]));
+      waitlisted.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
+    }
     for (const r of waitlisted) {
       try {
         const outcome = await transact(r.id, {
