@@ -177,9 +177,10 @@ export function createBerthRouter(manager: LifecycleManager, options: BerthRoute
   }
 
   function reply(res: Response, response: StoredResponse): void {
-    const body = response.body as { id?: unknown; version?: unknown } | undefined;
-    if (body !== undefined && typeof body === 'object' && body !== null && typeof body.version === 'number')
-      res.set('ETag', `"${body.version}"`);
+    // The agent's version is its ETag, whether the body is the agent or `{agent, operation}`.
+    const body = response.body as { version?: unknown; agent?: { version?: unknown } } | null | undefined;
+    const version = body?.agent?.version ?? body?.version;
+    if (typeof version === 'number') res.set('ETag', `"${version}"`);
     if (response.status === 204 || response.body === undefined) res.status(response.status).end();
     else res.status(response.status).json(response.body);
   }
@@ -245,8 +246,8 @@ export function createBerthRouter(manager: LifecycleManager, options: BerthRoute
   router.post('/agents/:id/heartbeat', json, async (req, res) => {
     const token = bearerToken(req);
     const { id } = parseInput(AgentParamsSchema, req.params, 'path');
-    parseInput(HeartbeatBodySchema, req.body ?? {}, 'body');
     await manager.authenticateAgent(id, token);
+    parseInput(HeartbeatBodySchema, req.body ?? {}, 'body');
     await idempotent(req, res, `agent:${id}`, req.body ?? {}, async () => {
       await manager.heartbeat(id);
       return { status: 204, body: undefined };
@@ -256,8 +257,8 @@ export function createBerthRouter(manager: LifecycleManager, options: BerthRoute
   router.get('/agents/:id/commands', async (req, res) => {
     const token = bearerToken(req);
     const { id } = parseInput(AgentParamsSchema, req.params, 'path');
-    const query = parseInput(PollQuerySchema, req.query, 'query');
     await manager.authenticateAgent(id, token);
+    const query = parseInput(PollQuerySchema, req.query, 'query');
     const commands = await manager.pollCommands(id, { limit: query.limit });
     res.status(200).json({ commands: commands.map(commandToHttp) });
   });
@@ -265,8 +266,8 @@ export function createBerthRouter(manager: LifecycleManager, options: BerthRoute
   router.post('/agents/:id/commands/:commandId/result', json, async (req, res) => {
     const token = bearerToken(req);
     const { id, commandId } = parseInput(CommandParamsSchema, req.params, 'path');
-    const body = parseInput(CommandResultBodySchema, req.body, 'body');
     await manager.authenticateAgent(id, token);
+    const body = parseInput(CommandResultBodySchema, req.body, 'body');
     await idempotent(req, res, `agent:${id}`, body, async () => {
       await manager.completeCommand(id, commandId, body);
       return { status: 204, body: undefined };

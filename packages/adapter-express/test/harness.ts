@@ -33,7 +33,7 @@ export interface CallInit {
   /** A JSON body (serialised) … */
   readonly json?: unknown;
   /** … or raw bytes/text. */
-  readonly raw?: string | Uint8Array;
+  readonly raw?: string;
   readonly headers?: Record<string, string>;
 }
 
@@ -84,7 +84,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     const headers: Record<string, string> = { ...init.headers };
     const auth = init.auth === undefined ? `Bearer op:${init.owner ?? 'acme'}` : init.auth;
     if (auth !== null) headers.authorization = auth;
-    let body: string | Uint8Array | undefined;
+    let body: string | undefined;
     if (init.json !== undefined) {
       body = JSON.stringify(init.json);
       headers['content-type'] ??= 'application/json';
