@@ -349,6 +349,19 @@ export function createDockerDriver(options: DockerDriverOptions = {}): DockerDri
     }
   }
 
+  /** Refuse early (before creating the volume) when a foreign container holds the agent's name. */
+  async function checkNameFree(target: DriverTarget): Promise<void> {
+    const name = nameOf(target.agentId);
+    const holder = await inspectContainer(name);
+    if (holder && !ours(holder.Config.Labels, target.agentId)) {
+      throw new DriverError(
+        DOCKER_ERRORS.NAME_CONFLICT,
+        `a container named ${name} exists without Berth's labels for agent ${target.agentId}; it is left alone`,
+        { meta: { container: holder.Id } },
+      );
+    }
+  }
+
   async function checkCapacity(agentId: string): Promise<void> {
     if (opts.capacity === null) return;
     const all = await listOurs();
@@ -397,6 +410,7 @@ export function createDockerDriver(options: DockerDriverOptions = {}): DockerDri
     const build = async (): Promise<{ id: string; imageId: string }> => {
       if (!old) await checkCapacity(target.agentId);
       const imageId = await resolveImage(imageRef); // fail before touching the old container
+      if (!old) await checkNameFree(target);
       checkAbort(ctx, 'replacing the container');
       await ensureVolume(target);
       if (old) {

@@ -9,6 +9,7 @@ import { mkdtemp, rm, symlink, writeFile, copyFile, mkdir } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { DriverOperation, DriverTarget, OperationContext } from '@berth/core';
 import Dockerode from 'dockerode';
 import { describe } from 'vitest';
 
@@ -55,7 +56,8 @@ export async function engineGate(host?: string): Promise<string | null> {
 export async function dockerDescribe(host?: string): Promise<typeof describe> {
   const reason = await engineGate(host);
   if (reason === null) return describe;
-  return ((name: string, fn: () => void) => describe.skip(`${name} — skipped: ${reason}`, fn)) as typeof describe;
+  return ((name: string, fn: () => void) =>
+    describe.skip(`${name} — skipped: ${reason}`, fn)) as typeof describe;
 }
 
 /** What a test image runs. */
@@ -71,7 +73,23 @@ export const GRACEFUL_CMD = ['/bin/sh', '-c', 'trap "exit 0" TERM; while true; d
 /** A shell loop that ignores SIGTERM: only SIGKILL stops it. */
 export const STUBBORN_CMD = ['/bin/sh', '-c', 'trap "" TERM; while true; do sleep 1 & wait $!; done'];
 
-const APPLETS = ['sh', 'sleep', 'cat', 'echo', 'ls', 'env', 'test', 'touch', 'rm', 'mkdir', 'head', 'tr', 'true', 'false', 'wc'];
+const APPLETS = [
+  'sh',
+  'sleep',
+  'cat',
+  'echo',
+  'ls',
+  'env',
+  'test',
+  'touch',
+  'rm',
+  'mkdir',
+  'head',
+  'tr',
+  'true',
+  'false',
+  'wc',
+];
 const built = new Map<string, Promise<string>>();
 
 /**
@@ -79,7 +97,11 @@ const built = new Map<string, Promise<string>>();
  * with this file's run id. Built once per tag per run (cached), unless `rebuild` is set.
  * @returns The image id.
  */
-export function buildTestImage(tag: string, spec: TestImageSpec, options: { host?: string; rebuild?: boolean } = {}) {
+export function buildTestImage(
+  tag: string,
+  spec: TestImageSpec,
+  options: { host?: string; rebuild?: boolean } = {},
+) {
   const key = `${options.host ?? ''}|${tag}`;
   const cached = built.get(key);
   if (cached && !options.rebuild) return cached;
@@ -110,7 +132,9 @@ async function importImage(tag: string, spec: TestImageSpec, host?: string): Pro
       tag,
     ];
     await new Promise<void>((resolve, reject) => {
-      const tar = spawn('tar', ['-C', root, '--numeric-owner', '-c', '.'], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const tar = spawn('tar', ['-C', root, '--numeric-owner', '-c', '.'], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
       const docker = spawn('docker', args, { stdio: ['pipe', 'ignore', 'pipe'] });
       let stderr = '';
       docker.stderr.on('data', (chunk: Buffer) => {
@@ -118,7 +142,9 @@ async function importImage(tag: string, spec: TestImageSpec, host?: string): Pro
       });
       tar.stdout.pipe(docker.stdin);
       docker.on('error', reject);
-      docker.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`docker import ${tag}: ${stderr}`))));
+      docker.on('close', (code) =>
+        code === 0 ? resolve() : reject(new Error(`docker import ${tag}: ${stderr}`)),
+      );
     });
     const info = await dockerClient(host).getImage(tag).inspect();
     return info.Id;
@@ -200,4 +226,30 @@ export async function eventually<T>(
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** A fresh agent target running `image` (unique ids, fake credentials, one secret). */
+export function makeTarget(image: string, overrides: Partial<DriverTarget> = {}): DriverTarget {
+  const id = randomBytes(6).toString('hex');
+  const agentId = overrides.agentId ?? `agt_t_${id}`;
+  return {
+    agentId,
+    owner: 'acme',
+    name: `agent-${id}`,
+    workspaceId: `ws_t_${id}`,
+    spec: { image, config: {} },
+    revision: { id: `rev_t_${id}`, image, config: {} },
+    credentials: { agentId, agentToken: `tok_${randomBytes(8).toString('hex')}` },
+    secrets: { API_KEY: 'secret-1' },
+    ...overrides,
+  };
+}
+
+/** A fresh operation context. */
+export function op(operation: DriverOperation, operationId?: string, signal?: AbortSignal): OperationContext {
+  return {
+    operation,
+    operationId: operationId ?? `op_t_${randomBytes(6).toString('hex')}`,
+    signal: signal ?? new AbortController().signal,
+  };
 }
