@@ -1597,11 +1597,16 @@ export function createLifecycleManager(options: LifecycleManagerOptions = {}): L
       if (!driver?.list) return { ghosts, orphansRemoved, orphansAdopted };
       const resources = await driver.list();
       const byAgent = new Map(resources.map((x) => [x.agentId, x]));
+      // Resources a deleted agent left behind: removed, never adopted (deleted is final).
+      const leftovers = new Set<string>();
       for (const r of await store.list()) {
         const res = byAgent.get(r.id);
         byAgent.delete(r.id);
         if (r.status === 'deleted' || r.status === 'deleting') {
-          if (res && res.state !== 'missing' && r.status === 'deleted') byAgent.set(r.id, res);
+          if (res && res.state !== 'missing' && r.status === 'deleted') {
+            byAgent.set(r.id, res);
+            leftovers.add(r.id);
+          }
           continue;
         }
         if (r.operation) continue;
@@ -1619,7 +1624,7 @@ export function createLifecycleManager(options: LifecycleManagerOptions = {}): L
       }
       for (const orphan of byAgent.values()) {
         if (orphan.state === 'missing' || policy === 'ignore') continue;
-        if (policy === 'remove') {
+        if (policy === 'remove' || leftovers.has(orphan.agentId)) {
           await cleanup(orphan.agentId, null, {
             id: newId('op'),
             op: 'destroy',
