@@ -1,0 +1,132 @@
+/**
+ * The shapes the Berth HTTP API sends, as a client sees them. Only the fields API.md promises
+ * are required; everything else the server may add is optional, so a client built against one
+ * server version keeps working against the next.
+ *
+ * @module
+ */
+import type { Action, Status } from '@berth/core';
+
+/** One action as the API describes it: allowed, or refused with a reason. */
+export type AgentActionView =
+  | {
+      readonly action: Action;
+      readonly allowed: true;
+      readonly needsReason?: boolean;
+      readonly needsConfirmation?: boolean;
+      readonly next?: Status;
+    }
+  | {
+      readonly action: Action;
+      readonly allowed: false;
+      readonly denial: { readonly code: string; readonly detail: string; readonly unblock?: string };
+    };
+
+/** The operation in flight on an agent. */
+export interface AgentOperationView {
+  readonly id: string;
+  readonly action: string;
+  readonly op?: string;
+  readonly startedAt?: string;
+}
+
+/** The agent resource (`GET /agents/:id`). */
+export interface AgentResource {
+  readonly id: string;
+  readonly name: string;
+  readonly owner: string;
+  readonly status: Status;
+  readonly version: number;
+  readonly availableActions: readonly Action[];
+  readonly workspaceId: string;
+  readonly revision: string | null;
+  readonly lastHeartbeatAt: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** Structured view of every action (allowed or its denial). */
+  readonly actions?: readonly AgentActionView[];
+  /** `managed` (run by a driver) or `self_hosted`. */
+  readonly kind?: string;
+  /** The full statechart configuration key (`running+paused`). */
+  readonly state?: string;
+  readonly image?: string;
+  readonly operation?: AgentOperationView | null;
+  readonly waitlist?: { readonly position: number; readonly nextAttemptAt: string } | null;
+  readonly deletedAt?: string | null;
+  readonly purgeAt?: string | null;
+  /** Present when the request named a `?profile=`: the vendor's word for the status. */
+  readonly vendorStatus?: unknown;
+}
+
+/** Body of `POST /agents`. */
+export interface CreateAgentBody {
+  readonly name: string;
+  readonly owner?: string;
+  readonly image?: string;
+  readonly runtime?: string;
+  readonly region?: string;
+  readonly size?: string;
+  readonly config?: Readonly<Record<string, unknown>>;
+}
+
+/** Body of `POST /agents/:id/actions/:action` and `DELETE /agents/:id`. */
+export interface ActionBody {
+  readonly reason?: string;
+  readonly confirm?: string;
+  readonly revision?: string;
+}
+
+/** Answer of an action: the agent, and the operation when the action started one. */
+export interface ActionResult {
+  readonly agent: AgentResource;
+  readonly operation?: { readonly id: string; readonly action: string } | null;
+}
+
+/** One audit entry (`GET /agents/:id/audit`). */
+export interface AuditEntryView {
+  readonly seq: number;
+  readonly at: string | number;
+  readonly actor: string;
+  readonly action: string;
+  readonly from: Status | null;
+  readonly to: Status | null;
+  readonly reason: string | null;
+  readonly denied?: boolean;
+  readonly code?: string | null;
+}
+
+/** One revision (`GET /agents/:id/revisions`). */
+export interface RevisionView {
+  readonly id: string;
+  readonly image: string;
+  readonly createdAt: string | number;
+  readonly outcome: string;
+  readonly number?: number;
+  readonly action?: string;
+}
+
+/** One `status` event of `GET /agents/:id/events`. */
+export interface StatusEvent {
+  readonly status: Status;
+  readonly from: Status | null;
+  readonly action: string;
+  readonly at: string | number;
+  readonly version: number;
+}
+
+/** A registration token, shown once. */
+export interface RegistrationToken {
+  readonly token: string;
+  readonly expiresAt: string;
+}
+
+/** An `application/problem+json` body (RFC 9457) as Berth sends it. */
+export interface Problem {
+  readonly type?: string;
+  readonly title?: string;
+  readonly status: number;
+  readonly code: string;
+  readonly detail?: string;
+  readonly allowedActions?: readonly string[];
+  readonly errors?: readonly { readonly path: string; readonly message: string }[];
+}
