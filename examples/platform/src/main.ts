@@ -1,0 +1,67 @@
+/**
+ * `pnpm start`: read the environment, start the platform, print its URL, and shut down cleanly
+ * on SIGINT or SIGTERM. A bad environment variable prints what is wrong and exits with status 2.
+ *
+ * @module
+ */
+import { ConfigError, loadConfig } from './config.js';
+import { startPlatform } from './platform.js';
+
+let config: ReturnType<typeof loadConfig>;
+try {
+  config = loadConfig(process.env);
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(`berth platform: bad configuration: ${error.message}`);
+    console.error('See docs/getting-started.md for the environment variables and their values.');
+    process.exit(2);
+  }
+  throw error;
+}
+
+if (config.operatorKeys === null) {
+  console.warn(
+    'Warning: BERTH_OPERATOR_KEYS is not set. Running in single-owner dev mode: anyone who can reach ' +
+      'this port acts as owner "default" without a key.',
+  );
+}
+
+let platform: Awaited<ReturnType<typeof startPlatform>>;
+try {
+  platform = await startPlatform(config);
+} catch (error) {
+  const code = (error as { code?: unknown }).code;
+  const message = error instanceof Error ? error.message : String(error);
+  if (code === 'EADDRINUSE')
+    console.error(`berth platform: port ${config.port} is in use (set PORT to another one)`);
+  else if (code === 'EACCES')
+    console.error(`berth platform: not allowed to listen on ${config.host}:${config.port}`);
+  else console.error(`berth platform: cannot start: ${message}`);
+  process.exit(1);
+}
+
+const driverNote =
+  config.driver === 'memory'
+    ? `memory driver, ${config.memoryLatencyMs.min}–${config.memoryLatencyMs.max} ms per operation`
+    : 'Docker driver';
+console.log(`Berth platform listening on ${platform.url} (${driverNote})`);
+console.log(`  dashboard  ${platform.url}/`);
+console.log(`  API        ${platform.apiUrl}  (OpenAPI: ${platform.apiUrl}/openapi.json)`);
+
+let stopping = false;
+const shutdown = (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  console.log(`${signal}: shutting down…`);
+  platform.close().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(
+        `berth platform: error while shutting down: ${error instanceof Error ? error.message : error}`,
+      );
+      process.exit(1);
+    },
+  );
+};
+process.on('SIGINT', () => shutdown('SIGINT'));
+process.on('SIGTERM', () => shutdown('SIGTERM'));
