@@ -308,7 +308,7 @@ export interface OpenApiOptions {
   readonly servers?: readonly { readonly url: string; readonly description?: string }[];
   /** `info.version`. @default '0.1.0' */
   readonly version?: string;
-  /** How a code becomes a problem `type` (documented in the Problem schema). */
+  /** `info.title`. @default 'Berth lifecycle API' */
   readonly title?: string;
 }
 

@@ -1,11 +1,20 @@
 /**
  * The one place that turns anything thrown into an RFC 9457 `application/problem+json`
  * response. Berth errors keep their code and HTTP status (from `ERROR_CODES`); anything else
- * becomes a 500 `INTERNAL` whose detail never leaks the original message.
+ * becomes a 500 `INTERNAL` whose detail never leaks the original message; Express's own 4xx
+ * errors (a malformed path, say) keep their 4xx.
  *
  * @module
  */
-import { type BerthError, ERROR_CODES, type ErrorCode, type FieldIssue, toBerthError } from '@berth/core';
+import {
+  BerthError,
+  ERROR_CODES,
+  type ErrorCode,
+  type FieldIssue,
+  isBerthError,
+  toBerthError,
+  ValidationError,
+} from '@berth/core';
 
 /** The media type of every error response. */
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -34,6 +43,33 @@ export function defaultProblemType(code: ErrorCode): string {
 }
 
 /**
+ * Errors Express itself raises for a bad request (`http-errors` with a 4xx `status`, e.g. a
+ * path that is not valid percent-encoding) are the client's mistake, not an internal error.
+ */
+function fromHttpError(error: unknown): BerthError | null {
+  if (isBerthError(error) || typeof error !== 'object' || error === null) return null;
+  const { status, statusCode, expose, message } = error as {
+    status?: unknown;
+    statusCode?: unknown;
+    expose?: unknown;
+    message?: unknown;
+  };
+  const code = typeof status === 'number' ? status : statusCode;
+  if (typeof code !== 'number' || code < 400 || code > 499) return null;
+  const detail = expose === true && typeof message === 'string' ? message : 'the request is malformed';
+  switch (code) {
+    case 404:
+      return new BerthError('NOT_FOUND', detail, { cause: error });
+    case 413:
+      return new BerthError('PAYLOAD_TOO_LARGE', detail, { cause: error });
+    case 415:
+      return new BerthError('UNSUPPORTED_MEDIA_TYPE', detail, { cause: error });
+    default:
+      return new ValidationError(detail, [{ path: '', message: detail }], { cause: error });
+  }
+}
+
+/**
  * Map anything thrown to a problem. Unknown errors become `INTERNAL` (500) with a generic
  * detail: their message may hold internals and is never sent to the caller.
  *
@@ -45,7 +81,7 @@ export function toProblem(
   error: unknown,
   problemType: (code: ErrorCode) => string = defaultProblemType,
 ): { problem: Problem; error: BerthError } {
-  const berth = toBerthError(error);
+  const berth = fromHttpError(error) ?? toBerthError(error);
   const code: ErrorCode = Object.hasOwn(ERROR_CODES, berth.code) ? berth.code : 'INTERNAL';
   const { status, title } = ERROR_CODES[code];
   const detail = code === 'INTERNAL' ? 'An internal error occurred.' : berth.message;

@@ -40,8 +40,9 @@ export function lastEventIdOf(req: Request): number | undefined {
   return Number(raw.trim());
 }
 
+/** The agent version an audit entry brought the agent to: a `version` field, or `metadata.version`. */
 function versionOf(entry: AuditEntry): number | undefined {
-  const v = entry.metadata?.version;
+  const v = (entry as { version?: unknown }).version ?? entry.metadata?.version;
   return typeof v === 'number' && Number.isInteger(v) ? v : undefined;
 }
 

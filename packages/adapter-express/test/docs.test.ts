@@ -7,7 +7,7 @@ const doc = readFileSync(new URL('../../../docs/http.md', import.meta.url), 'utf
 
 test('the error table of docs/http.md lists every code with its status, and nothing else', () => {
   const section = doc.slice(doc.indexOf('## Errors'), doc.indexOf('## Input rules'));
-  const rows = [...section.matchAll(/^\| `([A-Z_]+)` \| (\d{3}) \|/gm)].map((m) => [m[1], Number(m[2])]);
+  const rows = [...section.matchAll(/^\| `([A-Z_]+)`\s*\| (\d{3})\s*\|/gm)].map((m) => [m[1], Number(m[2])]);
   const expected = Object.entries(ERROR_CODES).map(([code, { status }]) => [code, status]);
   expect(Object.fromEntries(rows)).toEqual(Object.fromEntries(expected));
   expect(rows).toHaveLength(expected.length);

@@ -260,6 +260,9 @@ describe('input refusals: never a 500, never a change', () => {
     expectProblem(wait, 'VALIDATION_FAILED');
     expect(wait.body.errors[0].path).toBe('timeout');
     expectProblem(await h.call('GET', '/agents/agt_x/wait'), 'VALIDATION_FAILED');
+    // Not valid percent-encoding: Express's own 400, still a problem, never a 500.
+    expectProblem(await h.call('GET', '/agents/%E0%A4%A'), 'VALIDATION_FAILED');
+    expectProblem(await h.call('POST', '/agents/%/actions/stop'), 'VALIDATION_FAILED');
   });
 
   test('a bad Idempotency-Key header is a validation error', async () => {

@@ -224,6 +224,59 @@ describe.each(ROUTES)('$name', (route) => {
   });
 });
 
+test('arbitrary path segments and queries on every route: never a 5xx, always a problem when refused', async () => {
+  const segment = fc.oneof(
+    fc.string({ maxLength: 120 }).map(encodeURIComponent),
+    fc.constantFrom('%', '%E0%A4%A', '%00', '..', '%2F', 'agt_', '__proto__', 'constructor', '%ZZ'),
+  );
+  const query = fc.oneof(
+    fc.constant(''),
+    fc
+      .array(
+        fc.tuple(
+          fc.constantFrom('status', 'timeout', 'after', 'limit', 'owner', 'profile', 'x'),
+          fc.string({ maxLength: 20 }),
+        ),
+      )
+      .map((pairs) => `?${pairs.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&')}`),
+    fc.constantFrom(
+      '?status=running&status=paused',
+      '?timeout=1e309',
+      '?after=-0',
+      '?limit=%',
+      '?profile[x]=1',
+    ),
+  );
+  const templates: [string, (s: string) => string][] = [
+    ['GET', (s: string) => `/agents/${s}`],
+    ['GET', (s: string) => `/agents/${s}/audit`],
+    ['GET', (s: string) => `/agents/${s}/revisions`],
+    ['GET', (s: string) => `/agents/${s}/wait`],
+    ['POST', (s: string) => `/agents/${s}/actions/${s}`],
+    ['POST', (s: string) => `/agents/${managedId}/actions/${s}`],
+    ['DELETE', (s: string) => `/agents/${s}`],
+    ['POST', (s: string) => `/agents/${s}/commands`],
+    ['GET', (s: string) => `/agents/${s}/commands`],
+    ['POST', (s: string) => `/agents/${s}/heartbeat`],
+    ['POST', (s: string) => `/agents/${selfId}/commands/${s}/result`],
+  ];
+  const template = fc.constantFrom(...templates);
+  await fc.assert(
+    fc.asyncProperty(template, segment, query, fc.boolean(), async ([method, path], s, q, agent) => {
+      const before = await world();
+      const auth = agent ? `Bearer ${selfToken}` : 'Bearer op:acme';
+      const r = await h.call(method, path(s) + (method === 'GET' ? q : ''), { auth });
+      expect(r.status, `${method} ${path(s)}${q} → ${r.text}`).toBeLessThan(500);
+      if (r.status >= 400) {
+        expect(isProblem(r), r.text).toBe(true);
+        expect(await world()).toEqual(before);
+      }
+    }),
+    { seed: SEED, numRuns: RUNS * 2 },
+  );
+  expect(h.internalErrors).toEqual([]);
+});
+
 test('Object.prototype was never polluted', () => {
   expect(({} as Record<string, unknown>).admin).toBeUndefined();
   expect(Object.keys(Object.prototype)).toEqual([]);

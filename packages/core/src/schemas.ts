@@ -491,6 +491,6 @@ export function parseInput<S extends z.ZodType>(
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const errors = toFieldIssues(result.error, options.prefix === true ? [what] : []);
-  const fields = errors.map((e) => e.path || what).join(', ');
-  throw new ValidationError(`invalid ${what}: ${fields}`, errors);
+  const detail = errors.map((e) => (e.path === '' ? e.message : `${e.path}: ${e.message}`)).join('; ');
+  throw new ValidationError(`invalid ${what}: ${detail}`, errors);
 }
