@@ -26,7 +26,28 @@ if (config.operatorKeys === null) {
   );
 }
 
-let platform: Awaited<ReturnType<typeof startPlatform>>;
+let platform: Awaited<ReturnType<typeof startPlatform>> | undefined;
+let stopping = false;
+const shutdown = (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  console.log(`${signal}: shutting down…`);
+  // A signal during start-up is handled once the platform is up (see below).
+  if (platform === undefined) return;
+  platform.close().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(
+        `berth platform: error while shutting down: ${error instanceof Error ? error.message : error}`,
+      );
+      process.exit(1);
+    },
+  );
+};
+// Registered before anything is printed: whoever reads the URL may signal right away.
+process.on('SIGINT', () => shutdown('SIGINT'));
+process.on('SIGTERM', () => shutdown('SIGTERM'));
+
 try {
   platform = await startPlatform(config);
 } catch (error) {
@@ -40,6 +61,11 @@ try {
   process.exit(1);
 }
 
+if (stopping) {
+  await platform.close();
+  process.exit(0);
+}
+
 const driverNote =
   config.driver === 'memory'
     ? `memory driver, ${config.memoryLatencyMs.min}–${config.memoryLatencyMs.max} ms per operation`
@@ -47,21 +73,3 @@ const driverNote =
 console.log(`Berth platform listening on ${platform.url} (${driverNote})`);
 console.log(`  dashboard  ${platform.url}/`);
 console.log(`  API        ${platform.apiUrl}  (OpenAPI: ${platform.apiUrl}/openapi.json)`);
-
-let stopping = false;
-const shutdown = (signal: string) => {
-  if (stopping) return;
-  stopping = true;
-  console.log(`${signal}: shutting down…`);
-  platform.close().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      console.error(
-        `berth platform: error while shutting down: ${error instanceof Error ? error.message : error}`,
-      );
-      process.exit(1);
-    },
-  );
-};
-process.on('SIGINT', () => shutdown('SIGINT'));
-process.on('SIGTERM', () => shutdown('SIGTERM'));
