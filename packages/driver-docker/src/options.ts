@@ -41,7 +41,11 @@ export interface DockerDriverOptions {
   readonly labels?: Readonly<Record<string, string>> | undefined;
   /** Prefix of container and volume names. @default 'berth-' */
   readonly namePrefix?: string | undefined;
-  /** Run an init process (docker-init) as PID 1 so signals reach the agent and zombies are reaped. @default false */
+  /**
+   * Run the engine's init (docker-init, i.e. tini) as PID 1: signals reach the agent even before it
+   * installs handlers (a PID 1 without a handler ignores SIGTERM, so stop would wait for SIGKILL),
+   * and zombies are reaped. Turn off only for an engine without an init binary. @default true
+   */
   readonly init?: boolean | undefined;
   /** How often `watch` lists labelled containers to catch what the event stream missed. @default 30_000 */
   readonly resyncIntervalMs?: number | undefined;
@@ -124,7 +128,7 @@ export function resolveOptions(options: DockerDriverOptions): ResolvedDockerDriv
     env: { ...options.env },
     labels: { ...options.labels },
     namePrefix,
-    init: options.init ?? false,
+    init: options.init ?? true,
     resyncIntervalMs,
     reconnectDelayMs,
   };

@@ -3,6 +3,7 @@
  * rebuilt `:latest` is picked up); rollback runs the image id recorded in a revision; a missing
  * image fails before the running container is touched.
  */
+import { createLifecycleManager } from '@berth/core';
 import { afterAll, expect, it } from 'vitest';
 import { createDockerDriver, DOCKER_ERRORS } from '../src/index.js';
 import {
@@ -85,5 +86,41 @@ describeDocker('image resolution', () => {
     expect((await driver.inspect(fresh.agentId)).state).toBe('missing');
     await driver.destroy(target, op('destroy'));
     await driver.destroy(fresh, op('destroy'));
+  });
+
+  it('through the manager: redeploy records the new image id, rollback goes back to the old one', async () => {
+    const tag = `berth-test/managed-${runId}:latest`;
+    const v1 = await buildTestImage(tag, { cmd: GRACEFUL_CMD, files: { version: 'one\n' } });
+    // Its own driver: closing the manager disposes the driver it was given.
+    const own = createDockerDriver({ labels: { [RUN_LABEL]: runId }, stopTimeoutSeconds: 2 });
+    const m = createLifecycleManager({
+      driver: own,
+      defaultImage: tag,
+      policies: { heartbeatTimeoutMs: 3_600_000 },
+    });
+    try {
+      const agent = await m.create({ name: 'versions' });
+      await m.waitFor(agent.id, 'running', { timeout: 30_000 });
+      const v2 = await buildTestImage(
+        tag,
+        { cmd: GRACEFUL_CMD, files: { version: 'two\n' } },
+        { rebuild: true },
+      );
+      await m.dispatch(agent.id, 'redeploy');
+      await m.waitFor(agent.id, (a) => a.status === 'running' && a.operation === null, { timeout: 30_000 });
+      expect(await version(agent.id)).toBe('two');
+
+      const revisions = await m.revisions(agent.id);
+      expect(revisions.map((r) => r.resolvedImage)).toEqual([v1, v2]);
+      await m.dispatch(agent.id, 'rollback', { revision: revisions[0]!.id });
+      await m.waitFor(agent.id, (a) => a.status === 'running' && a.operation === null, { timeout: 30_000 });
+      expect(await version(agent.id), 'the old image id, although the tag moved on').toBe('one');
+      expect((await m.revisions(agent.id)).at(-1)?.resolvedImage).toBe(v1);
+
+      await m.dispatch(agent.id, 'destroy', { confirm: 'versions' });
+      await m.waitFor(agent.id, 'deleted', { timeout: 30_000 });
+    } finally {
+      await m.close();
+    }
   });
 });

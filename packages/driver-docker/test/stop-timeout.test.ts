@@ -21,12 +21,15 @@ import {
 const describeDocker = await dockerDescribe();
 const GRACEFUL = `berth-test/graceful:${runId}`;
 const STUBBORN = `berth-test/stubborn:${runId}`;
+/** No signal handler at all (like any program in its first milliseconds). */
+const NAIVE = `berth-test/naive:${runId}`;
 
 describeDocker('stop timeout', () => {
   const driver = createDockerDriver({ labels: { [RUN_LABEL]: runId }, stopTimeoutSeconds: 1 });
   beforeAll(async () => {
     await buildTestImage(GRACEFUL, { cmd: GRACEFUL_CMD });
     await buildTestImage(STUBBORN, { cmd: STUBBORN_CMD });
+    await buildTestImage(NAIVE, { cmd: ['/bin/sh', '-c', 'sleep 1000 & wait $!'] });
   });
   afterAll(async () => {
     await driver.dispose();
@@ -58,5 +61,27 @@ describeDocker('stop timeout', () => {
     expect((await driver.inspect(target.agentId)).state).toBe('running');
     await driver.destroy(target, op('destroy'));
     expect((await driver.inspect(target.agentId)).state).toBe('missing');
+  });
+
+  it('with the default init, a program without a SIGTERM handler still stops on SIGTERM', async () => {
+    const target = makeTarget(NAIVE);
+    await driver.provision(target, op('provision'));
+    await driver.stop(target, op('stop'));
+    expect(await exitCode(driver.containerName(target.agentId)), 'terminated by SIGTERM, not killed').toBe(
+      143,
+    );
+    await driver.destroy(target, op('destroy'));
+
+    // Without it the program is PID 1, which ignores a signal it has no handler for: SIGKILL it is.
+    const bare = createDockerDriver({ labels: { [RUN_LABEL]: runId }, stopTimeoutSeconds: 1, init: false });
+    const other = makeTarget(NAIVE);
+    try {
+      await bare.provision(other, op('provision'));
+      await bare.stop(other, op('stop'));
+      expect(await exitCode(bare.containerName(other.agentId))).toBe(137);
+    } finally {
+      await bare.destroy(other, op('destroy'));
+      await bare.dispose();
+    }
   });
 });
