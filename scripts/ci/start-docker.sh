@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Start a local Docker Engine for Berth's Docker driver tests (and the example platform).
 #
-# - Installs docker.io with apt-get when dockerd is missing (apt-get update first).
+# - Installs docker.io (and busybox-static, which the test and agent images are built from) with
+#   apt-get when missing (apt-get update first).
 # - Starts `dockerd --bridge=none --iptables=false` in the background as root: no bridge
 #   network and no iptables rules, so containers only get network mode `none` or `host`.
 # - Waits for the socket and `docker info`, then prints dockerd's pid on stdout.
@@ -45,11 +46,15 @@ if [ "$(id -u)" != 0 ]; then
   exit 1
 fi
 
-if ! command -v dockerd >/dev/null 2>&1 || ! command -v docker >/dev/null 2>&1; then
-  log "installing docker.io"
+# docker.io for the engine and CLI; busybox-static for the test images and the agent image.
+missing=()
+if ! command -v dockerd >/dev/null 2>&1 || ! command -v docker >/dev/null 2>&1; then missing+=(docker.io); fi
+if [ ! -x /bin/busybox ]; then missing+=(busybox-static); fi
+if [ "${#missing[@]}" -gt 0 ]; then
+  log "installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq docker.io >/dev/null
+  apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 pid=$(engine_pid)

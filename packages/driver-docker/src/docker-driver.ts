@@ -98,7 +98,8 @@ export function createDockerDriver(options: DockerDriverOptions = {}): DockerDri
   /** Containers this driver instance stopped (their exit code then says nothing about a crash). */
   const stoppedByDriver = new Set<string>();
   const capacityLock = createMutex();
-  const agentLocks = new Map<string, ReturnType<typeof createMutex>>();
+  /** Per-agent serialisation; an entry lives only while operations on the agent are queued. */
+  const agentLocks = new Map<string, { run: ReturnType<typeof createMutex>; pending: number }>();
   let disposed = false;
 
   const docker = () => {
@@ -195,10 +196,12 @@ export function createDockerDriver(options: DockerDriverOptions = {}): DockerDri
     nameOf(target.agentId); // validates the id before anything else
     let lock = agentLocks.get(target.agentId);
     if (!lock) {
-      lock = createMutex();
+      lock = { run: createMutex(), pending: 0 };
       agentLocks.set(target.agentId, lock);
     }
-    return lock(async () => {
+    const held = lock;
+    held.pending += 1;
+    return held.run(async () => {
       observer.begin(target.agentId);
       let after: DriverInspection | null = null;
       try {
@@ -207,6 +210,8 @@ export function createDockerDriver(options: DockerDriverOptions = {}): DockerDri
         return result;
       } finally {
         observer.end(target.agentId, after);
+        held.pending -= 1;
+        if (held.pending === 0) agentLocks.delete(target.agentId);
       }
     });
   }

@@ -68,6 +68,7 @@ export class Observer {
   #running = false;
   #resyncing: Promise<void> | null = null;
   #connects = 0;
+  #disposed = false;
 
   /**
    * @param source - How to reach the engine and look at agents.
@@ -86,6 +87,7 @@ export class Observer {
 
   /** Subscribe; the stream and the resync timer run while anyone listens. */
   subscribe(listener: (event: DriverEvent) => void): () => void {
+    if (this.#disposed) return () => {};
     this.#listeners.add(listener);
     if (!this.#running) this.#startWatching();
     let active = true;
@@ -138,6 +140,7 @@ export class Observer {
 
   /** Close the stream and the timers. */
   dispose(): void {
+    this.#disposed = true;
     this.#listeners.clear();
     this.#stopWatching();
   }
@@ -147,8 +150,10 @@ export class Observer {
   }
 
   #remember(agentId: string, inspection: DriverInspection): void {
-    if (inspection.state === 'missing' || inspection.resourceId === null) this.#known.delete(agentId);
-    else {
+    if (inspection.state === 'missing' || inspection.resourceId === null) {
+      this.#known.delete(agentId);
+      if (!this.#busy.has(agentId)) this.#generation.delete(agentId); // nothing kept for gone agents
+    } else {
       this.#known.set(agentId, {
         resourceId: inspection.resourceId,
         state: inspection.state,
