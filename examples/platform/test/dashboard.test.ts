@@ -202,6 +202,7 @@ describe.skipIf(!hasChromium && !requireInfra)('dashboard (headless Chromium)', 
     await detailStatus().and(page.locator('.status-running')).waitFor();
     expect(await page.locator('#agents li.selected').textContent()).toContain('report-builder');
     await page.evaluate(() => window.scrollTo(0, 0));
+    await page.mouse.move(1, 1);
     await page.locator('#token-out').evaluate((el) => {
       (el as HTMLElement).hidden = true;
     });

@@ -17,7 +17,8 @@ export interface ServerSentEvent {
 
 /**
  * Yield the events of an event-stream response body until the server ends it or `signal`
- * aborts (then the generator returns quietly).
+ * aborts (then the generator returns quietly). Leaving the loop early cancels the body, which
+ * closes the connection.
  *
  * @param body - `response.body` of a `text/event-stream` response.
  * @param signal - Stops reading when aborted.
@@ -58,6 +59,8 @@ export async function* readEventStream(
     }
   } finally {
     signal?.removeEventListener('abort', onAbort);
+    // Stopping early (break, return, abort) closes the connection too.
+    await reader.cancel().catch(() => {});
     reader.releaseLock();
   }
 }

@@ -677,10 +677,7 @@ function highlightChart(status: string | null): void {
     const id = node.dataset.status ?? '';
     const group = state.info?.groups.find((g) => `handle:${g.label}` === id);
     node.classList.toggle('current', id === status);
-    node.classList.toggle(
-      'current-group',
-      status !== null && group !== undefined && group.statuses.includes(status),
-    );
+    node.classList.toggle('current-group', status !== null && group?.statuses.includes(status) === true);
     if (id === status) node.setAttribute('aria-current', 'true');
     else node.removeAttribute('aria-current');
   }
