@@ -27,6 +27,7 @@ export function hashAuditEntry(entry: Omit<AuditEntry, 'hash'>): string {
     entry.to,
     entry.reason,
     entry.operationId,
+    entry.version,
     entry.denied,
     entry.code,
     entry.guards,
@@ -44,13 +45,13 @@ export type AuditChainVerdict =
 /**
  * Check an agent's audit entries (as returned by the store, in order): every entry's hash is
  * right, accepted entries have seq 1, 2, 3 … and each links to the previous accepted entry,
- * and every refusal points at the head of its time.
+ * and every refusal points at a head that existed before it (the one it was decided on).
  *
  * @returns `{ ok: true }` or the index of the first entry that does not fit.
  */
 export function verifyAuditChain(entries: readonly AuditEntry[]): AuditChainVerdict {
-  let head = GENESIS_HASH;
-  let seq = 0;
+  // Heads seen so far by seq: a refusal decided concurrently may point at an earlier head.
+  const heads: string[] = [GENESIS_HASH];
   let agentId: string | null = null;
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i]!;
@@ -59,15 +60,17 @@ export function verifyAuditChain(entries: readonly AuditEntry[]): AuditChainVerd
     const { hash, ...rest } = e;
     if (hashAuditEntry(rest) !== hash)
       return { ok: false, index: i, problem: 'hash does not match the entry' };
-    if (e.prevHash !== head) return { ok: false, index: i, problem: 'does not link to the previous entry' };
+    const seq = heads.length - 1;
     if (e.denied) {
-      if (e.seq !== seq)
-        return { ok: false, index: i, problem: `refusal carries seq ${e.seq}, expected ${seq}` };
+      if (e.seq > seq || heads[e.seq] !== e.prevHash) {
+        return { ok: false, index: i, problem: `refusal does not point at the head of seq ${e.seq}` };
+      }
       continue;
     }
     if (e.seq !== seq + 1) return { ok: false, index: i, problem: `seq ${e.seq} follows ${seq}` };
-    seq = e.seq;
-    head = hash;
+    if (e.prevHash !== heads[seq])
+      return { ok: false, index: i, problem: 'does not link to the previous entry' };
+    heads.push(hash);
   }
-  return { ok: true, length: seq };
+  return { ok: true, length: heads.length - 1 };
 }

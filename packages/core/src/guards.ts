@@ -91,6 +91,8 @@ export const DATA_GUARDS = {
   isCapacityFailure: (_c, e) => e.errorCode === 'NO_CAPACITY',
   /** An automatic recovery restart failed and attempts remain: back to degraded, retry later. */
   canRetryRecovery: (c, e) => c.recoveryAttempts > 0 && c.recoveryAttempts < e.env.maxRecoveryAttempts,
+  /** Automatic recovery has used up its attempts: a still-unhealthy agent is failed. */
+  recoveryExhausted: (c, e) => c.recoveryAttempts >= e.env.maxRecoveryAttempts,
 } satisfies Record<string, DataGuard>;
 
 /** Name of a data guard. */
@@ -193,13 +195,18 @@ export const GUARD_EXPLANATIONS: Readonly<Record<GuardName, GuardExplanation>> =
     detail: () => 'no recovery attempts left',
     unblock: 'Nothing.',
   },
+  recoveryExhausted: {
+    code: 'ILLEGAL_TRANSITION',
+    detail: () => 'automatic recovery still has attempts left',
+    unblock: 'Nothing.',
+  },
   isPaused: {
     code: 'ILLEGAL_TRANSITION',
     detail: () => 'already running: the agent is not paused, so there is nothing to resume',
     unblock: 'Nothing to do.',
   },
   isAdmitting: {
-    code: 'AGENT_PAUSED',
+    code: 'ILLEGAL_TRANSITION',
     detail: (a) => `cannot ${a}: the agent is paused`,
     unblock: 'Resume the agent first.',
   },

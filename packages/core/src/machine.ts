@@ -173,6 +173,12 @@ export const lifecycleMachine = setup({
                     },
                     degraded: {
                       on: {
+                        // Still unhealthy with recovery used up: give up (Alfe's failing → failed).
+                        health_degraded: {
+                          guard: 'recoveryExhausted',
+                          target: '#berth.agent.runtime.settled.failed',
+                          actions: 'accept',
+                        },
                         heartbeat: { target: 'running', actions: 'accept' },
                         health_recovered: { target: 'running', actions: 'accept' },
                       },

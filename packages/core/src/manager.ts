@@ -292,7 +292,7 @@ export function createLifecycleManager(options: LifecycleManagerOptions = {}): L
     }
     const runtime = r.status === 'deleted' || r.status === 'deleting' ? null : runtimeOf(r.state);
     if (runtime === 'running' && r.lastHeartbeatAt !== null) {
-      due = Math.min(due, r.lastHeartbeatAt + policies.heartbeatTimeoutMs);
+      due = Math.min(due, lastSignOfLife(r) + policies.heartbeatTimeoutMs);
     }
     if (
       runtime === 'degraded' &&
@@ -300,8 +300,7 @@ export function createLifecycleManager(options: LifecycleManagerOptions = {}): L
       r.recovery &&
       !r.operation &&
       caps?.restart &&
-      overlaysClear(r.state) &&
-      r.recovery.attempts < policies.maxRecoveryAttempts
+      overlaysClear(r.state)
     ) {
       due = Math.min(due, r.recovery.nextAt);
     }
@@ -322,6 +321,8 @@ export function createLifecycleManager(options: LifecycleManagerOptions = {}): L
       at: number;
       seq: number;
       prevHash: string;
+      /** The record version after this entry. @default the next version (this one, for refusals) */
+      version?: number;
     },
   ): AuditEntry {
     const base: Omit<AuditEntry, 'hash'> = {
@@ -335,6 +336,7 @@ export function createLifecycleManager(options: LifecycleManagerOptions = {}): L
       to: fields.to,
       reason: fields.reason,
       operationId: fields.operationId,
+      version: fields.version ?? (fields.denied ? r.version : r.version + 1),
       denied: fields.denied ?? false,
       code: fields.code ?? null,
       guards: fields.guards,
@@ -470,12 +472,13 @@ export function createLifecycleManager(options: LifecycleManagerOptions = {}): L
       };
       if (retry) newOperation = { ...newOperation, runAt: now, deadline: now + policies.operationTimeoutMs };
       operation = newOperation;
-      if (CREDENTIAL_OPS.has(op)) {
+      // A ghost has no resource to copy credentials from: a rebuild gets fresh ones.
+      if (CREDENTIAL_OPS.has(op) || (r.ghost && op === 'redeploy')) {
         token = newToken('bat');
         issueTokens = [{ hash: sha256(token), agentId: r.id, createdAt: now, revokedAt: null }];
         revokeTokens = true;
       }
-      if (op === 'provision' || op === 'recreate') ghost = false;
+      if (op === 'provision' || op === 'recreate' || op === 'redeploy') ghost = false;
     }
     // A failed destroy is retried after a backoff (the chart keeps the agent deleting).
     if (t.to === 'deleting' && t.targetless && type === 'op_failed') {
@@ -508,24 +511,28 @@ export function createLifecycleManager(options: LifecycleManagerOptions = {}): L
 
     // Heartbeats, waitlist, recovery.
     if (type === 'heartbeat') lastHeartbeatAt = now;
+    const upSince = toRuntime === 'running' && type === 'op_succeeded' ? now : r.upSince;
     if (toRuntime === 'waitlisted' && fromRuntime !== 'waitlisted') {
       const attempts = (waitlist?.attempts ?? 0) + 1;
       waitlist = { attempts, since: waitlist?.since ?? now, nextAt: now + backoff(attempts) };
     } else if (toRuntime !== 'waitlisted' && toRuntime !== 'provisioning') {
       waitlist = null;
     }
-    if (toRuntime === 'degraded' && r.kind === 'managed') {
-      const attempts = recovery?.attempts ?? 0;
-      recovery = { attempts, since: recovery?.since ?? now, nextAt: now + backoff(attempts + 1) };
+    if (toRuntime === 'degraded' && fromRuntime !== 'degraded' && r.kind === 'managed') {
+      // Attempts count within a window: an agent that stayed up long enough starts afresh.
+      const fresh = !recovery || now - recovery.nextAt > RECOVERY_WINDOW_FACTOR * policies.retryMaxMs;
+      const attempts = fresh ? 0 : recovery!.attempts;
+      recovery = { attempts, since: fresh ? now : recovery!.since, nextAt: now + backoff(attempts + 1) };
     }
     if (input.recoveryAttempt && toRuntime === 'restarting') {
       recovery = { attempts: (recovery?.attempts ?? 0) + 1, since: recovery?.since ?? now, nextAt: now };
     }
+    // Recovery is over when the agent proves healthy (a heartbeat, a health report) or an
+    // operator's operation brings it up; a recovery restart alone proves nothing yet.
+    const recoveryRestart = finishedOp?.action === 'restart' && finishedOp.actor === 'system';
     if (
       toRuntime === 'running' &&
-      (type === 'heartbeat' ||
-        type === 'health_recovered' ||
-        (r.lastHeartbeatAt === null && !input.recoveryAttempt))
+      (type === 'heartbeat' || type === 'health_recovered' || (type === 'op_succeeded' && !recoveryRestart))
     ) {
       recovery = null;
     }
@@ -547,9 +554,12 @@ export function createLifecycleManager(options: LifecycleManagerOptions = {}): L
           from,
           to,
           reason: input.reason?.trim() || null,
-          operationId: newOperation?.id ?? consumed?.id ?? finishedOp?.id ?? null,
+          operationId: finishedOp?.id ?? newOperation?.id ?? null,
           guards: passedVerdicts(t),
-          metadata: input.metadata ?? null,
+          metadata:
+            finishedOp && newOperation
+              ? { ...(input.metadata ?? {}), nextOperationId: newOperation.id }
+              : (input.metadata ?? null),
           at: now,
           seq: r.auditSeq + 1,
           prevHash: r.auditHead,
@@ -568,6 +578,7 @@ export function createLifecycleManager(options: LifecycleManagerOptions = {}): L
       operation,
       epoch,
       lastHeartbeatAt,
+      upSince,
       heartbeatAuditedAt,
       recovery,
       waitlist,
@@ -587,6 +598,11 @@ export function createLifecycleManager(options: LifecycleManagerOptions = {}): L
       revokeTokens,
     };
     return { commit, record, operation: newOperation, token };
+  }
+
+  async function recordDenial(entry: AuditEntry): Promise<void> {
+    await store.appendDenial(entry);
+    events.emit('audit', entry);
   }
 
   /** Load, decide, commit (compare-and-set, retried on conflict), then start the driver call. */
@@ -617,7 +633,7 @@ export function createLifecycleManager(options: LifecycleManagerOptions = {}): L
       if (!t) {
         const denial = explain(r.state, event, context);
         if (input.recordDenial !== false) {
-          await store.appendDenial(
+          await recordDenial(
             auditEntry(r, {
               actor: input.actor,
               action: input.type,
@@ -701,7 +717,7 @@ export function createLifecycleManager(options: LifecycleManagerOptions = {}): L
       revision: rev
         ? { id: rev.id, image: rev.image, config: rev.config }
         : { id: r.revision ?? 'none', image: r.spec.image, config: r.spec.config },
-      credentials: CREDENTIAL_OPS.has(op.op) && token ? { agentId: r.id, agentToken: token } : null,
+      credentials: token ? { agentId: r.id, agentToken: token } : null,
       secrets: SECRET_OPS.has(op.op) && options.secrets ? { ...(await options.secrets(r.owner)) } : {},
     };
   }
@@ -986,7 +1002,7 @@ export function createLifecycleManager(options: LifecycleManagerOptions = {}): L
         if (
           runtime === 'running' &&
           r.lastHeartbeatAt !== null &&
-          now - r.lastHeartbeatAt >= policies.heartbeatTimeoutMs
+          now - lastSignOfLife(r) >= policies.heartbeatTimeoutMs
         ) {
           const outcome = await transact(r.id, {
             type: 'heartbeat_stale',
@@ -994,6 +1010,20 @@ export function createLifecycleManager(options: LifecycleManagerOptions = {}): L
             metadata: { lastHeartbeatAt: iso(r.lastHeartbeatAt) },
           });
           if (outcome.accepted) report.stale++;
+        } else if (
+          runtime === 'degraded' &&
+          r.recovery &&
+          r.recovery.nextAt <= now &&
+          r.recovery.attempts >= policies.maxRecoveryAttempts
+        ) {
+          // Recovery used up and still unhealthy: the chart fails it.
+          await transact(r.id, {
+            type: 'health_degraded',
+            actor: 'system',
+            reason: `automatic recovery gave up after ${r.recovery.attempts} attempts`,
+            recordDenial: false,
+            metadata: { recoveryAttempts: r.recovery.attempts },
+          });
         } else if (runtime === 'degraded' && r.recovery && r.recovery.nextAt <= now) {
           const outcome = await transact(r.id, {
             type: 'restart',
@@ -1020,9 +1050,12 @@ export function createLifecycleManager(options: LifecycleManagerOptions = {}): L
         }
       }
     }
-    if (waitlisted.length > 1) {
-      const order = new Map((await waitlistLine()).map((x, i) => [x.id, i]));
-      waitlisted.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
+    if (waitlisted.length > 0) {
+      // Strict order: whenever someone in line is due, the head of the line tries first; the
+      // others wait their turn even if their own backoff ran out earlier.
+      const head = (await waitlistLine())[0];
+      waitlisted.length = 0;
+      if (head) waitlisted.push(head);
     }
     for (const r of waitlisted) {
       try {
@@ -1078,6 +1111,7 @@ export function createLifecycleManager(options: LifecycleManagerOptions = {}): L
             epoch: 0,
             code: null,
             lastHeartbeatAt: null,
+            upSince: null,
             heartbeatAuditedAt: null,
             recovery: null,
             waitlist: null,
@@ -1382,6 +1416,7 @@ export function createLifecycleManager(options: LifecycleManagerOptions = {}): L
         epoch: 0,
         code: input.code,
         lastHeartbeatAt: null,
+        upSince: null,
         heartbeatAuditedAt: null,
         recovery: null,
         waitlist: null,
@@ -1475,6 +1510,12 @@ export function createLifecycleManager(options: LifecycleManagerOptions = {}): L
       if (typeof config !== 'string' && config.admission === 'paused') {
         throw new BerthError('AGENT_PAUSED', 'the agent is paused: no new commands until it is resumed');
       }
+      if (typeof config !== 'string' && config.billing === 'suspended') {
+        throw new BerthError(
+          'AGENT_PAUSED',
+          'the agent is suspended for billing: no new commands until billing is resolved',
+        );
+      }
       const existing = await store.listCommands(agentId);
       const record: CommandRecord = {
         id: newId('cmd'),
@@ -1502,7 +1543,11 @@ export function createLifecycleManager(options: LifecycleManagerOptions = {}): L
       }
       const r = await load(agentId);
       const config = configurationOf(r.state);
-      if (typeof config === 'string' || config.admission === 'paused') return [];
+      // Admission is closed while paused or suspended for billing: in-flight commands may still
+      // report their results, but nothing new is handed out.
+      if (typeof config === 'string' || config.admission === 'paused' || config.billing === 'suspended') {
+        return [];
+      }
       return store.claimCommands(agentId, limit, clock.now());
     },
 
@@ -1751,6 +1796,7 @@ export function createLifecycleManager(options: LifecycleManagerOptions = {}): L
       epoch: 0,
       code: null,
       lastHeartbeatAt: null,
+      upSince: null,
       heartbeatAuditedAt: null,
       recovery: null,
       waitlist: null,
@@ -1772,6 +1818,7 @@ export function createLifecycleManager(options: LifecycleManagerOptions = {}): L
       metadata: null,
       at: now,
       seq: 1,
+      version: 1,
       prevHash: GENESIS_HASH,
     });
     const record: AgentRecord = { ...base, auditSeq: 1, auditHead: entry.hash, dueAt: dueAtOf(base) };
@@ -1784,6 +1831,14 @@ export function createLifecycleManager(options: LifecycleManagerOptions = {}): L
 }
 
 // --- internal helpers ---------------------------------------------------------------------------
+
+/** Recovery attempts older than this many backoff ceilings are forgotten. */
+const RECOVERY_WINDOW_FACTOR = 10;
+
+/** The last time the agent showed it was alive: its last heartbeat, or when it last came up. */
+function lastSignOfLife(r: Pick<AgentRecord, 'lastHeartbeatAt' | 'upSince'>): number {
+  return Math.max(r.lastHeartbeatAt ?? 0, r.upSince ?? 0);
+}
 
 function stripUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;

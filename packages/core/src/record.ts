@@ -84,6 +84,8 @@ export interface AgentRecord {
   /** Self-hosted agents: the code they registered with (unique per owner). */
   readonly code: string | null;
   readonly lastHeartbeatAt: number | null;
+  /** When the agent last came up (reached running through an operation): staleness counts from here too. */
+  readonly upSince: number | null;
   /** When a heartbeat was last written to the audit trail (sampled: ≤ 1 per 5 minutes). */
   readonly heartbeatAuditedAt: number | null;
   /** Automatic recovery of a degraded managed agent. */
@@ -125,6 +127,8 @@ export interface AuditEntry {
   readonly to: Status | null;
   readonly reason: string | null;
   readonly operationId: string | null;
+  /** The agent's record version after this entry (for refusals: the unchanged version). */
+  readonly version: number;
   /** True for refused requests: recorded, but the agent did not change. */
   readonly denied: boolean;
   /** For denials: the refusal code. */

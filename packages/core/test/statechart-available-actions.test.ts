@@ -159,8 +159,12 @@ describe('availableActions', () => {
     expect(byAction(availableActions('running', managed, env)).get('redeploy')!.allowed).toBe(true);
   });
 
-  it('refuses runtime actions on a paused agent (AGENT_PAUSED) and on a disabled one', () => {
-    expect(denialOf('running+paused', 'stop', managed).code).toBe('AGENT_PAUSED');
+  it('refuses runtime actions on a paused agent and on a disabled one (ILLEGAL_TRANSITION, naming why)', () => {
+    const paused = denialOf('running+paused', 'stop', managed);
+    expect(paused.code).toBe('ILLEGAL_TRANSITION');
+    expect(paused.guard).toBe('isAdmitting');
+    expect(paused.detail).toMatch(/paused/);
+    expect(paused.unblock).toMatch(/resume/i);
     const disabled = denialOf('running+disabled', 'restart', managed);
     expect(disabled.guard).toBe('isEnabled');
     expect(disabled.unblock).toMatch(/enable/i);
