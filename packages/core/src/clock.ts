@@ -6,12 +6,15 @@
  */
 import type { Clock } from './manager-types.js';
 
-/** The real clock (`Date.now`, `setTimeout`; timers are unref'd so they never hold the process open). */
+/**
+ * The real clock (`Date.now`, `setTimeout`). Its timers keep the process alive like any other
+ * pending work: a `waitFor` with a timeout, a simulated latency, or the sweeper started by
+ * `manager.start()` (stop it with `manager.close()`).
+ */
 export const systemClock: Clock = {
   now: () => Date.now(),
   setTimeout(fn, ms) {
     const handle = setTimeout(fn, Math.max(0, ms));
-    handle.unref?.();
     return () => clearTimeout(handle);
   },
 };
