@@ -192,7 +192,18 @@ export function createMemoryDriver(options: MemoryDriverOptions = {}): MemoryDri
         if (creating.get(agentId)?.operationId === ctx.operationId) creating.delete(agentId);
       };
       outcome.then(done, done);
-      return outcome;
+      // A repeated provision (a manager resuming after a crash) may carry rotated credentials:
+      // the resource takes them, as the contract asks.
+      const credentials = target.credentials;
+      if (credentials === null) return outcome;
+      return outcome.then((result) => {
+        const resource = resources.get(agentId);
+        if (resource && resource.credentials?.agentToken !== credentials.agentToken) {
+          resource.credentials = { agentId: credentials.agentId, agentToken: credentials.agentToken };
+          inject(resource, target);
+        }
+        return result;
+      });
     },
 
     start(target, ctx) {
@@ -224,8 +235,9 @@ export function createMemoryDriver(options: MemoryDriverOptions = {}): MemoryDri
     redeploy(target, ctx) {
       return operate('redeploy', target, ctx, () => {
         const old = resources.get(target.agentId);
-        // Same credentials, new revision: the old resource is replaced by one built from it.
-        return resultOf(build(target, ctx.operationId, old ? old.credentials : target.credentials));
+        // Same credentials, new revision: the old resource is replaced by one built from it
+        // (credentials the manager hands over — e.g. for a ghost with nothing to copy — win).
+        return resultOf(build(target, ctx.operationId, target.credentials ?? old?.credentials ?? null));
       });
     },
 
