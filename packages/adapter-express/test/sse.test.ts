@@ -146,6 +146,36 @@ test('reconnecting with Last-Event-ID catches up to where the agent is now, neve
   }
 });
 
+test('reconnecting with Last-Event-ID replays each missed transition from the audit trail', async () => {
+  const agent = await runningAgent(h, 'acme', 'replayer');
+  const seen = agent.version;
+  await h.call('POST', `/agents/${agent.id}/actions/pause`, { json: { reason: 'away' } });
+  await h.call('POST', `/agents/${agent.id}/actions/resume`);
+  await h.call('POST', `/agents/${agent.id}/actions/stop`);
+  await h.manager.settle();
+  const stream = await openStream(`/agents/${agent.id}/events`, { 'last-event-id': String(seen) });
+  try {
+    const replayed: { event: string; id: number; data: Record<string, unknown> }[] = [];
+    for (let i = 0; i < 4; i++) {
+      const m = await stream.nextEvent();
+      replayed.push({ event: m.event, id: Number(m.id), data: JSON.parse(m.data) });
+    }
+    expect(replayed.map((e) => e.event)).toEqual(['status', 'status', 'status', 'status']);
+    expect(replayed.map((e) => [e.data.from, e.data.action, e.data.status])).toEqual([
+      ['running', 'pause', 'paused'],
+      ['paused', 'resume', 'running'],
+      ['running', 'stop', 'stopping'],
+      ['stopping', 'op_succeeded', 'stopped'],
+    ]);
+    const ids = replayed.map((e) => e.id);
+    expect(ids[0]).toBe(seen + 1);
+    expect([...ids].sort((a, b) => a - b)).toEqual(ids);
+    expect(ids.at(-1)).toBe((await h.manager.get(agent.id)).version);
+  } finally {
+    stream.close();
+  }
+});
+
 test('reconnecting at the current version replays nothing', async () => {
   const agent = await runningAgent(h, 'acme', 'uptodate');
   const stream = await openStream(`/agents/${agent.id}/events`, { 'last-event-id': String(agent.version) });
