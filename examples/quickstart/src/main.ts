@@ -11,7 +11,9 @@ const manager = createLifecycleManager({
   driver: createMemoryDriver({ latency: 20 }),
   policies: { requireReason: ['pause', 'destroy'] },
 });
-manager.events.on('transition', (e) => console.log(`  ${e.from.padEnd(12)} → ${e.to.padEnd(12)} (${e.action})`));
+manager.events.on('transition', (e) =>
+  console.log(`  ${e.from.padEnd(12)} → ${e.to.padEnd(12)} (${e.action})`),
+);
 
 const agent = await manager.create({ name: 'support-bot', owner: 'acme', image: 'acme/support-bot:1.0' });
 console.log(`created ${agent.name} (${agent.id})`);
@@ -43,8 +45,12 @@ const trail = await manager.audit(agent.id);
 console.log('\naudit trail:');
 for (const e of trail) {
   const what = e.denied ? `REFUSED ${e.action} (${e.code})` : `${e.action}: ${e.from ?? '∅'} → ${e.to}`;
-  console.log(`  #${String(e.seq).padStart(2)} ${e.actor.padEnd(14)} ${what}${e.reason ? ` — "${e.reason}"` : ''}`);
+  console.log(
+    `  #${String(e.seq).padStart(2)} ${e.actor.padEnd(14)} ${what}${e.reason ? ` — "${e.reason}"` : ''}`,
+  );
 }
 const verdict = verifyAuditChain(trail);
-console.log(`\nhash chain: ${verdict.ok ? `verified (${verdict.length} entries)` : `BROKEN at ${verdict.index}`}`);
+console.log(
+  `\nhash chain: ${verdict.ok ? `verified (${verdict.length} entries)` : `BROKEN at ${verdict.index}`}`,
+);
 await manager.close();

@@ -7,10 +7,14 @@ const run = promisify(execFile);
 const dir = fileURLToPath(new URL('..', import.meta.url));
 
 it('walks an agent through its life and prints a verified audit trail', async () => {
-  const { stdout } = await run(process.execPath, ['--conditions=development', '--import', 'tsx', 'src/main.ts'], {
-    cwd: dir,
-    timeout: 60_000,
-  });
+  const { stdout } = await run(
+    process.execPath,
+    ['--conditions=development', '--import', 'tsx', 'src/main.ts'],
+    {
+      cwd: dir,
+      timeout: 60_000,
+    },
+  );
   expect(stdout).toMatch(/created support-bot \(agt_/);
   expect(stdout).toContain('running      → paused       (pause)');
   expect(stdout).toContain('refused: CONFIRMATION_REQUIRED');

@@ -377,7 +377,6 @@ export function createLifecycleManager(options: LifecycleManagerOptions = {}): L
     let waitlist = r.waitlist;
     let deletedAt = r.deletedAt;
     let ghost = input.ghost === true ? true : r.ghost;
-    const consumed = OUTCOME_EVENTS.has(type) && !t.targetless ? r.operation : null;
     const finishedOp = OUTCOME_EVENTS.has(type) ? r.operation : null;
     if (OUTCOME_EVENTS.has(type)) operation = null;
 
