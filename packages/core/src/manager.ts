@@ -1088,14 +1088,13 @@ export function createLifecycleManager(options: LifecycleManagerOptions = {}): L
         async () => {
           const now = clock.now();
           const id = newId('agt');
-          const base: AgentRecord = {
+          const base = blankRecord({
             id,
             name: spec.name,
             owner,
             kind: 'managed',
-            state: INITIAL_STATE,
-            status: statusOfState(INITIAL_STATE),
-            version: 0,
+            code: null,
+            now,
             spec: {
               image: spec.image ?? defaultImage,
               runtime: spec.runtime,
@@ -1103,25 +1102,7 @@ export function createLifecycleManager(options: LifecycleManagerOptions = {}): L
               size: spec.size,
               config: spec.config ?? {},
             },
-            workspaceId: newId('ws'),
-            revision: null,
-            lastGoodRevision: null,
-            operation: null,
-            epoch: 0,
-            code: null,
-            lastHeartbeatAt: null,
-            upSince: null,
-            heartbeatAuditedAt: null,
-            recovery: null,
-            waitlist: null,
-            dueAt: null,
-            ghost: false,
-            createdAt: now,
-            updatedAt: now,
-            deletedAt: null,
-            auditSeq: 0,
-            auditHead: GENESIS_HASH,
-          };
+          });
           const created = auditEntry(base, {
             actor,
             action: 'create',
@@ -1399,34 +1380,15 @@ export function createLifecycleManager(options: LifecycleManagerOptions = {}): L
       }
       const id = newId('agt');
       const name = input.name?.trim() || input.code;
-      const base: AgentRecord = {
+      const base = blankRecord({
         id,
         name,
         owner,
         kind: 'self_hosted',
-        state: INITIAL_STATE,
-        status: statusOfState(INITIAL_STATE),
-        version: 0,
-        spec: { image: 'self-hosted', runtime: input.runtime, config: {} },
-        workspaceId: newId('ws'),
-        revision: null,
-        lastGoodRevision: null,
-        operation: null,
-        epoch: 0,
         code: input.code,
-        lastHeartbeatAt: null,
-        upSince: null,
-        heartbeatAuditedAt: null,
-        recovery: null,
-        waitlist: null,
-        dueAt: null,
-        ghost: false,
-        createdAt: now,
-        updatedAt: now,
-        deletedAt: null,
-        auditSeq: 0,
-        auditHead: GENESIS_HASH,
-      };
+        now,
+        spec: { image: 'self-hosted', runtime: input.runtime, config: {} },
+      });
       const registered = auditEntry(base, {
         actor: `agent:${id}`,
         action: 'register',
@@ -1779,34 +1741,21 @@ export function createLifecycleManager(options: LifecycleManagerOptions = {}): L
   async function adopt(agentId: string, owner: string, state: string): Promise<string> {
     const now = clock.now();
     const key = state === 'running' ? 'running' : 'stopped';
-    const base: Omit<AgentRecord, 'dueAt'> = {
-      id: agentId,
-      name: agentId,
-      owner,
-      kind: 'managed',
+    const base: AgentRecord = {
+      ...blankRecord({
+        id: agentId,
+        name: agentId,
+        owner,
+        kind: 'managed',
+        code: null,
+        now,
+        spec: { image: defaultImage, config: {} },
+      }),
       state: key,
       status: statusOfState(key),
       version: 1,
-      spec: { image: defaultImage, config: {} },
-      workspaceId: newId('ws'),
-      revision: null,
-      lastGoodRevision: null,
-      operation: null,
-      epoch: 0,
-      code: null,
-      lastHeartbeatAt: null,
-      upSince: null,
-      heartbeatAuditedAt: null,
-      recovery: null,
-      waitlist: null,
-      ghost: false,
-      createdAt: now,
-      updatedAt: now,
-      deletedAt: null,
-      auditSeq: 0,
-      auditHead: GENESIS_HASH,
     };
-    const entry = auditEntry(base as AgentRecord, {
+    const entry = auditEntry(base, {
       actor: 'reconciler',
       action: 'adopt',
       from: null,
@@ -1830,6 +1779,46 @@ export function createLifecycleManager(options: LifecycleManagerOptions = {}): L
 }
 
 // --- internal helpers ---------------------------------------------------------------------------
+
+/** A record as it is before its first commit: pending, version 0, nothing run yet. */
+function blankRecord(fields: {
+  id: string;
+  name: string;
+  owner: string;
+  kind: AgentRecord['kind'];
+  code: string | null;
+  spec: AgentRecord['spec'];
+  now: number;
+}): AgentRecord {
+  return {
+    id: fields.id,
+    name: fields.name,
+    owner: fields.owner,
+    kind: fields.kind,
+    state: INITIAL_STATE,
+    status: statusOfState(INITIAL_STATE),
+    version: 0,
+    spec: fields.spec,
+    workspaceId: newId('ws'),
+    revision: null,
+    lastGoodRevision: null,
+    operation: null,
+    epoch: 0,
+    code: fields.code,
+    lastHeartbeatAt: null,
+    upSince: null,
+    heartbeatAuditedAt: null,
+    recovery: null,
+    waitlist: null,
+    dueAt: null,
+    ghost: false,
+    createdAt: fields.now,
+    updatedAt: fields.now,
+    deletedAt: null,
+    auditSeq: 0,
+    auditHead: GENESIS_HASH,
+  };
+}
 
 /** Recovery attempts older than this many backoff ceilings are forgotten. */
 const RECOVERY_WINDOW_FACTOR = 10;
