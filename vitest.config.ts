@@ -8,5 +8,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // In CI the results also go to a JSON file, which .ci/run turns into its closing line.
+    reporters: process.env.CI
+      ? ['default', ['json', { outputFile: 'test-artifacts/vitest-results.json' }]]
+      : ['default'],
   },
 });
