@@ -1,0 +1,186 @@
+/**
+ * Measurement 4 — HTTP: an action round trip (POST pause, then resume, alternating, one agent
+ * per connection) through the Express adapter, a bare Express 5 route doing the same zod
+ * validation, bare `node:http` (the same validation: the limit), and Berth's manager behind bare
+ * `node:http`. Loopback only; servers pinned to core 0, this load generator (autocannon) to core 1.
+ *
+ * @module
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import {
+  type BenchMode,
+  log,
+  median,
+  ms,
+  runMeasurement,
+  type Section,
+  si,
+  spread,
+  times,
+} from './lib/bench.js';
+import type { ServerKind } from './http-server.js';
+
+const SERVER = fileURLToPath(new URL('./http-server.mjs', import.meta.url));
+const CONNECTIONS = 16;
+
+/** Pin a process to a core with `taskset`; false when taskset is missing or refuses. */
+function pin(pid: number, core: number): boolean {
+  try {
+    execFileSync('taskset', ['-p', '-c', String(core), String(pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+interface Server {
+  readonly kind: ServerKind;
+  readonly port: number;
+  readonly ids: readonly string[];
+  stop(): Promise<void>;
+}
+
+async function startServer(kind: ServerKind, pinned: boolean): Promise<Server> {
+  const child = spawn(process.execPath, [SERVER, kind, String(CONNECTIONS)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  if (pinned) pin(child.pid!, 0);
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  const line = await new Promise<string>((resolve, reject) => {
+    const rl = createInterface({ input: child.stdout! });
+    rl.once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`server ${kind} exited with ${code}`)));
+  });
+  const { port, ids } = JSON.parse(line) as { port: number; ids: string[] };
+  return {
+    kind,
+    port,
+    ids,
+    async stop() {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+interface Round {
+  readonly rps: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly bad: number;
+}
+
+/** One bounded autocannon run: every connection alternates pause and resume on its own agent. */
+async function load(server: Server, seconds: number): Promise<Round> {
+  // A bounded run can stop between pause and resume: every agent starts the run running.
+  for (const id of server.ids) {
+    const res = await fetch(`http://127.0.0.1:${server.port}/agents/${id}/actions/resume`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    await res.arrayBuffer();
+  }
+  let next = 0;
+  const json = { 'content-type': 'application/json' };
+  const result = await autocannon({
+    url: `http://127.0.0.1:${server.port}`,
+    connections: CONNECTIONS,
+    pipelining: 1,
+    duration: seconds,
+    setupClient(client) {
+      const id = server.ids[next++ % server.ids.length]!;
+      client.setRequests([
+        { method: 'POST', path: `/agents/${id}/actions/pause`, headers: json, body: '{"reason":"bench"}' },
+        { method: 'POST', path: `/agents/${id}/actions/resume`, headers: json, body: '{}' },
+      ]);
+    },
+  });
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    bad: result.non2xx + result.errors + result.timeouts,
+  };
+}
+
+const LABELS: Record<ServerKind, string> = {
+  'berth-express': 'Berth Express adapter (`createBerthRouter`)',
+  'express-zod': 'bare Express 5 route + the same zod validation',
+  'node-http': 'bare `node:http` + the same zod validation (the limit)',
+  'berth-node-http': 'Berth manager behind bare `node:http` (what-if: no framework)',
+};
+
+async function measure(mode: BenchMode): Promise<Section> {
+  const pinned = pin(process.pid, 1);
+  const seconds = mode.quick ? 1 : 3;
+  const kinds: ServerKind[] = ['berth-express', 'express-zod', 'node-http', 'berth-node-http'];
+  const servers: Server[] = [];
+  const rounds = new Map<ServerKind, Round[]>(kinds.map((k) => [k, []]));
+  try {
+    for (const kind of kinds) servers.push(await startServer(kind, pinned));
+    for (const s of servers) await load(s, 1); // warm-up
+    for (let r = 0; r < mode.rounds; r++) {
+      for (let i = 0; i < servers.length; i++) {
+        const s = servers[(i + r) % servers.length]!;
+        rounds.get(s.kind)!.push(await load(s, seconds));
+      }
+      log(`http: round ${r + 1}/${mode.rounds}`);
+    }
+  } finally {
+    await Promise.all(servers.map((s) => s.stop()));
+  }
+  const rps = (k: ServerKind) => median(rounds.get(k)!.map((x) => x.rps));
+  const bad = [...rounds.values()].flat().reduce((n, x) => n + x.bad, 0);
+  if (bad > 0)
+    throw new Error(`${bad} requests failed (non-2xx, errors or timeouts): the comparison is void`);
+  const berth = rps('berth-express');
+  const bare = rps('express-zod');
+  return {
+    id: 'http',
+    title: '4. HTTP',
+    method: [
+      `Each server runs in its own process${pinned ? ', pinned to core 0 (`taskset`)' : ''}, listening on 127.0.0.1; the load generator (autocannon, in this process${pinned ? ', pinned to core 1' : ''}) opens ${CONNECTIONS} keep-alive connections, each alternating \`POST /agents/:id/actions/pause\` (body \`{"reason":"bench"}\`) and \`POST /agents/:id/actions/resume\` on its own agent, so every request is an accepted transition. Bounded runs of ${seconds} s, ${mode.rounds} rounds, the servers' order rotating every round; all four servers stay up, idle while another is loaded. Every response must be 2xx, or the run fails.`,
+      'Berth Express adapter: `createBerthRouter(manager)` (memory store, memory driver) — authentication hook, owner-scoped load, `If-Match`/idempotency handling, `manager.dispatch`, the full agent view as the body. Bare Express: `express.json()` and the same zod schemas (`ActionParamsSchema`, `ActionBodySchema`) with a status toggle in a Map. Bare `node:http`: the same, without Express. The what-if row puts the real manager behind that bare `node:http` handler.',
+    ],
+    tables: [
+      {
+        columns: ['server', 'req/s (median)', 'min – max', 'p50', 'p99', 'vs bare Express'],
+        rows: kinds.map((k) => {
+          const rs = rounds.get(k)!;
+          return [
+            LABELS[k],
+            si(rps(k)),
+            spread(
+              rs.map((x) => x.rps),
+              si,
+            ),
+            ms(median(rs.map((x) => x.p50))),
+            ms(median(rs.map((x) => x.p99))),
+            `${((rps(k) / bare) * 100).toFixed(0)} %`,
+          ];
+        }),
+      },
+    ],
+    targets: [
+      {
+        name: 'HTTP action round trip vs bare Express + zod',
+        measured: `${si(berth)} req/s`,
+        reference: `bare Express ${si(bare)} req/s`,
+        ratio: `${((berth / bare) * 100).toFixed(0)} %`,
+        target: '≥ 70 %',
+        met: berth / bare >= 0.7,
+      },
+    ],
+    notes: [
+      `Bare \`node:http\` answers ${times(rps('node-http') / bare)} the requests of bare Express with the same validation; Berth's manager behind bare \`node:http\` reaches ${si(rps('berth-node-http'))} req/s, ${times(rps('berth-node-http') / berth)} the Express adapter.`,
+    ],
+  };
+}
+
+await runMeasurement(measure);
