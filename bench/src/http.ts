@@ -10,17 +10,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import {
-  type BenchMode,
-  log,
-  median,
-  ms,
-  runMeasurement,
-  type Section,
-  si,
-  spread,
-  times,
-} from './lib/bench.js';
+import { type BenchMode, log, median, runMeasurement, type Section, si, spread, times } from './lib/bench.js';
 import type { ServerKind } from './http-server.js';
 
 const SERVER = fileURLToPath(new URL('./http-server.mjs', import.meta.url));
@@ -109,6 +99,9 @@ async function load(server: Server, seconds: number): Promise<Round> {
   };
 }
 
+/** autocannon reports whole milliseconds. */
+const latency = (v: number) => (v < 1 ? '< 1 ms' : `${Math.round(v)} ms`);
+
 const LABELS: Record<ServerKind, string> = {
   'berth-express': 'Berth Express adapter (`createBerthRouter`)',
   'express-zod': 'bare Express 5 route + the same zod validation',
@@ -160,8 +153,8 @@ async function measure(mode: BenchMode): Promise<Section> {
               rs.map((x) => x.rps),
               si,
             ),
-            ms(median(rs.map((x) => x.p50))),
-            ms(median(rs.map((x) => x.p99))),
+            latency(median(rs.map((x) => x.p50))),
+            latency(median(rs.map((x) => x.p99))),
             `${((rps(k) / bare) * 100).toFixed(0)} %`,
           ];
         }),

@@ -3,7 +3,9 @@
  * docs/benchmarks.md (full mode) or bench/.out-quick.md (`--quick`, the smoke mode CI runs).
  *
  * Flags: `--quick` (or BERTH_BENCH_QUICK=1), `--only=decide,dispatch,…` (a full run of some
- * measurements; never rewrites docs/benchmarks.md), `--out=<file>`.
+ * measurements; never rewrites docs/benchmarks.md), `--out=<file>`. `BERTH_BENCH_CORE=<path to
+ * a copy of packages/core/src/index.ts>` measures a patched copy of the core (for trying a
+ * change before making it).
  *
  * @module
  */
@@ -65,6 +67,10 @@ async function bundle(outDir: string): Promise<void> {
     conditions: ['development'],
     sourcemap: 'linked',
     logLevel: 'warning',
+    // BERTH_BENCH_CORE=/path/to/core/src/index.ts measures a patched copy of @berth/core instead.
+    ...(process.env.BERTH_BENCH_CORE
+      ? { alias: { '@berth/core': resolve(process.env.BERTH_BENCH_CORE) } }
+      : {}),
     plugins: [
       {
         name: 'external-dependencies',

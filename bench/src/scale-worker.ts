@@ -18,7 +18,13 @@ import { gc } from './lib/bench.js';
 import { createNullDriver } from './lib/null-driver.js';
 
 /** What the store keeps of each commit. */
-export type ScaleVariant = 'full' | 'no-audit' | 'no-revisions' | 'record-only' | 'xstate-actor';
+export type ScaleVariant =
+  | 'full'
+  | 'audit-capped'
+  | 'no-audit'
+  | 'no-revisions'
+  | 'record-only'
+  | 'xstate-actor';
 
 /** The worker's report after creating its agents. */
 export interface ScaleReport {
@@ -45,7 +51,7 @@ function heap(): number {
 
 /** A store that keeps only part of each commit (to see what dominates). */
 function variantStore(base: LifecycleStore): LifecycleStore {
-  if (variant === 'full' || variant === 'xstate-actor') return base;
+  if (variant === 'full' || variant === 'audit-capped' || variant === 'xstate-actor') return base;
   const dropAudit = variant === 'no-audit' || variant === 'record-only';
   const dropRevisions = variant === 'no-revisions' || variant === 'record-only';
   return {
@@ -104,7 +110,8 @@ async function main(): Promise<void> {
     return;
   }
   const before = heap();
-  const store = createMemoryStore();
+  // audit-capped: the memory store's own option, keeping only each agent's latest audit entry.
+  const store = createMemoryStore(variant === 'audit-capped' ? { maxAuditEntriesPerAgent: 1 } : {});
   const wrapped = variantStore(store);
   let manager: LifecycleManager | null = createLifecycleManager({
     store: wrapped,

@@ -4,7 +4,9 @@
  *
  * @module
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { SourceMap } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
 interface ProfileNode {
   readonly id: number;
@@ -12,6 +14,7 @@ interface ProfileNode {
     readonly functionName: string;
     readonly url: string;
     readonly lineNumber: number;
+    readonly columnNumber: number;
   };
   readonly children?: readonly number[];
 }
@@ -32,10 +35,34 @@ export interface ProfileLine {
   readonly total: number;
 }
 
+const maps = new Map<string, SourceMap | null>();
+
+/** The source map next to a bundled script (`x.mjs.map`), if there is one. */
+function mapOf(url: string): SourceMap | null {
+  let map = maps.get(url);
+  if (map === undefined) {
+    map = null;
+    if (url.startsWith('file://')) {
+      const file = `${fileURLToPath(url)}.map`;
+      if (existsSync(file)) map = new SourceMap(JSON.parse(readFileSync(file, 'utf8')));
+    }
+    maps.set(url, map);
+  }
+  return map;
+}
+
+const shorten = (file: string) =>
+  file.replace(/^file:\/\//, '').replace(/^.*?\/(packages|bench|node_modules)\//, '$1/');
+
 function label(node: ProfileNode): string {
-  const { functionName, url, lineNumber } = node.callFrame;
-  const file = url.replace(/^file:\/\//, '').replace(/^.*\/(packages|bench|node_modules)\//, '$1/');
-  return `${functionName || '(anonymous)'}${file ? ` (${file}:${lineNumber + 1})` : ''}`;
+  const { functionName, url, lineNumber, columnNumber } = node.callFrame;
+  const name = functionName || '(anonymous)';
+  const entry = mapOf(url)?.findEntry(lineNumber, columnNumber);
+  if (entry && 'originalSource' in entry && entry.originalSource) {
+    return `${name} (${shorten(entry.originalSource)}:${entry.originalLine + 1})`;
+  }
+  const file = shorten(url);
+  return `${name}${file ? ` (${file}:${lineNumber + 1})` : ''}`;
 }
 
 /**

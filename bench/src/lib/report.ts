@@ -58,6 +58,8 @@ export function renderReport(input: ReportInput): string {
     'pnpm bench                   # full run (~10 min), rewrites docs/benchmarks.md',
     'pnpm bench -- --quick        # smoke mode for CI (< 60 s); or BERTH_BENCH_QUICK=1; writes bench/.out-quick.md',
     'pnpm bench -- --only=decide,dispatch   # some measurements (full mode; does not rewrite this file)',
+    '# measure a patched copy of the core, e.g. with bench/experiments/core-perf.patch applied:',
+    'BERTH_BENCH_CORE=/path/to/copy/packages/core/src/index.ts pnpm bench -- --only=dispatch,scale',
     '```',
     '',
     "The measurement scripts are bundled with esbuild from the packages' TypeScript sources (what `tsc` emits, without a loader in the hot path) and each runs in its own Node process (`--expose-gc`).",
@@ -70,7 +72,7 @@ export function renderReport(input: ReportInput): string {
       columns: ['measurement', 'target', 'measured', 'reference (same run)', 'ratio', 'verdict'],
       rows: sections.flatMap((s) =>
         s.targets.map((t) => [
-          `${s.title.replace(/^\d+\.\s*/, '')}: ${t.name}`,
+          `${s.title.split('.')[0]}. ${t.name}`,
           t.target,
           t.measured,
           t.reference,
