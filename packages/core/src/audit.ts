@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { AuditEntry } from './record.js';
 
 /** The `prevHash` of an agent's first entry. */
@@ -16,25 +16,24 @@ export const GENESIS_HASH = '0'.repeat(64);
 
 /** The hash of an entry: SHA-256 over its fields (everything but `hash`) in a fixed order. */
 export function hashAuditEntry(entry: Omit<AuditEntry, 'hash'>): string {
-  const canonical = JSON.stringify([
-    entry.id,
-    entry.agentId,
-    entry.seq,
-    entry.at,
-    entry.actor,
-    entry.action,
-    entry.from,
-    entry.to,
-    entry.reason,
-    entry.operationId,
-    entry.version,
-    entry.denied,
-    entry.code,
-    entry.guards,
-    entry.metadata,
-    entry.prevHash,
-  ]);
-  return createHash('sha256').update(canonical).digest('hex');
+  return hash('sha256', canonicalAuditEntry(entry), 'hex');
+}
+
+const guardsJson = new WeakMap<object, string>();
+const str = (v: string | null) => (v === null ? 'null' : JSON.stringify(v));
+
+/**
+ * The canonical form hashed: byte for byte `JSON.stringify([...fields])`, built without the
+ * generic serializer (a frozen guard-verdict list, shared by every entry of one transition, is
+ * serialized once).
+ */
+function canonicalAuditEntry(e: Omit<AuditEntry, 'hash'>): string {
+  let guards = guardsJson.get(e.guards);
+  if (guards === undefined) {
+    guards = JSON.stringify(e.guards);
+    if (Object.isFrozen(e.guards)) guardsJson.set(e.guards, guards);
+  }
+  return `[${str(e.id)},${str(e.agentId)},${JSON.stringify(e.seq)},${JSON.stringify(e.at)},${str(e.actor)},${str(e.action)},${str(e.from)},${str(e.to)},${str(e.reason)},${str(e.operationId)},${JSON.stringify(e.version)},${e.denied},${str(e.code)},${guards},${e.metadata === null ? 'null' : JSON.stringify(e.metadata)},${str(e.prevHash)}]`;
 }
 
 /** Result of {@link verifyAuditChain}. */

@@ -185,7 +185,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
         appendAudit(id, c.audit);
         return;
       }
-      const record = Object.freeze({ ...c.record });
+      const record = Object.isFrozen(c.record) ? c.record : Object.freeze({ ...c.record });
       adjustSlots(current, record);
       records.set(id, record);
       if (record.code !== null && !current) codes.set(codeKey(record.owner, record.code), id);
