@@ -8,9 +8,10 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
-    // In CI the results also go to a JSON file, which .ci/run turns into its closing line.
-    reporters: process.env.CI
-      ? ['default', ['json', { outputFile: 'test-artifacts/vitest-results.json' }]]
+    // .ci/run sets BERTH_TEST_REPORT: the results also go to that JSON file, which it turns into
+    // its closing line. (Opt-in, so a caller's own --reporter/--outputFile is never overridden.)
+    reporters: process.env.BERTH_TEST_REPORT
+      ? ['default', ['json', { outputFile: process.env.BERTH_TEST_REPORT }]]
       : ['default'],
   },
 });

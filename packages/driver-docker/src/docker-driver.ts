@@ -191,6 +191,8 @@ export function createDockerDriver(options: DockerDriverOptions = {}): DockerDri
     target: DriverTarget,
     ctx: OperationContext,
     fn: () => Promise<T>,
+    /** What the agent looks like afterwards, when the operation knows (saves a probe). */
+    known?: () => DriverInspection,
   ): Promise<T> {
     checkAbort(ctx, 'it started');
     nameOf(target.agentId); // validates the id before anything else
@@ -206,7 +208,7 @@ export function createDockerDriver(options: DockerDriverOptions = {}): DockerDri
       let after: DriverInspection | null = null;
       try {
         const result = await fn();
-        after = (await probe(target.agentId).catch(() => null))?.inspection ?? null;
+        after = known ? known() : ((await probe(target.agentId).catch(() => null))?.inspection ?? null);
         return result;
       } finally {
         observer.end(target.agentId, after);
@@ -296,7 +298,7 @@ export function createDockerDriver(options: DockerDriverOptions = {}): DockerDri
     } finally {
       stoppedByDriver.delete(id);
     }
-    await waitGone(id);
+    // A successful forced remove answers once the container is gone: nothing to wait for.
   }
 
   async function startContainer(id: string): Promise<void> {
@@ -514,16 +516,21 @@ export function createDockerDriver(options: DockerDriverOptions = {}): DockerDri
     },
 
     destroy(target, ctx) {
-      return operate(target, ctx, async () => {
-        const workspaces = new Set([target.workspaceId]);
-        for (const entry of await listOurs(target.agentId)) {
-          workspaces.add(entry.Labels[LABELS.workspaceId] ?? '');
-          await stopContainer(entry.Id);
-          await removeContainer(entry.Id);
-        }
-        await removeVolumes(target, workspaces);
-        return undefined;
-      });
+      return operate(
+        target,
+        ctx,
+        async () => {
+          const workspaces = new Set([target.workspaceId]);
+          for (const entry of await listOurs(target.agentId)) {
+            workspaces.add(entry.Labels[LABELS.workspaceId] ?? '');
+            await stopContainer(entry.Id);
+            await removeContainer(entry.Id);
+          }
+          await removeVolumes(target, workspaces);
+          return undefined;
+        },
+        () => missing(target.agentId),
+      );
     },
 
     async inspect(agentId) {
@@ -553,24 +560,28 @@ export function createDockerDriver(options: DockerDriverOptions = {}): DockerDri
     const listed = await call('list volumes', () =>
       docker().listVolumes({ filters: { label: [...scopeFilters, `${LABELS.agentId}=${target.agentId}`] } }),
     );
-    const names = new Set(
+    // Volumes the labelled list returned are known to be ours; others are checked before removal.
+    const known = new Set(
       (listed.Volumes ?? []).filter((v) => ours(v.Labels, target.agentId)).map((v) => v.Name),
     );
+    const names = new Set(known);
     for (const id of workspaceIds) if (id !== '') names.add(volumeOf(id));
-    for (const name of names) await removeVolume(name);
+    for (const name of names) await removeVolume(name, known.has(name));
   }
 
-  async function removeVolume(name: string): Promise<void> {
+  async function removeVolume(name: string, knownOurs: boolean): Promise<void> {
     const deadline = Date.now() + CONVERGE_TIMEOUT_MS;
-    for (;;) {
-      let labels: Record<string, string>;
-      try {
-        labels = ((await docker().getVolume(name).inspect()).Labels ?? {}) as Record<string, string>;
-      } catch (error) {
-        if (engineStatus(error) === 404) return;
-        throw toDriverError(error, `inspect volume ${name}`);
+    for (let attempt = 0; ; attempt++) {
+      if (!knownOurs || attempt > 0) {
+        let labels: Record<string, string>;
+        try {
+          labels = ((await docker().getVolume(name).inspect()).Labels ?? {}) as Record<string, string>;
+        } catch (error) {
+          if (engineStatus(error) === 404) return;
+          throw toDriverError(error, `inspect volume ${name}`);
+        }
+        if (!ours(labels)) return; // not Berth's: never touched
       }
-      if (!ours(labels)) return; // not Berth's: never touched
       try {
         await docker().getVolume(name).remove();
         return;
