@@ -12,6 +12,7 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { EventEmitter } from 'eventemitter3';
 import { GENESIS_HASH, hashAuditEntry } from './audit.js';
+import { ACTION_EFFECTS, unsupportedActions } from './effects.js';
 import {
   type ActionAvailability,
   allowedActions,
@@ -61,7 +62,7 @@ import type {
 } from './record.js';
 import { createMemoryStore } from './stores/memory-store.js';
 import type { StoreCommit } from './store.js';
-import { type Action, isAction, type LifecycleEventType } from './vocabulary.js';
+import { ACTIONS, type Action, isAction, type LifecycleEventType } from './vocabulary.js';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -84,19 +85,6 @@ export const DEFAULT_POLICIES: ResolvedPolicies = Object.freeze({
   heartbeatAuditIntervalMs: 5 * MINUTE,
   registrationTokenTtlMs: 60 * MINUTE,
 });
-
-/** Actions that need a driver operation, and the capability each needs beyond the required methods. */
-const DRIVER_ACTIONS: readonly Action[] = [
-  'deploy',
-  'start',
-  'stop',
-  'restart',
-  'redeploy',
-  'update',
-  'rollback',
-  'reprovision',
-  'recreate',
-];
 
 const OUTCOME_EVENTS: ReadonlySet<LifecycleEventType> = new Set(['provisioned', 'op_succeeded', 'op_failed']);
 const CREDENTIAL_OPS: ReadonlySet<DriverOperation> = new Set(['provision', 'recreate']);
@@ -251,14 +239,11 @@ export function createLifecycleManager(options: LifecycleManagerOptions = {}): L
   const caps = driver ? driverCapabilities(driver) : null;
   const driverName = driver?.name ?? 'none';
 
-  const unsupported: Action[] = !caps
-    ? [...DRIVER_ACTIONS]
-    : DRIVER_ACTIONS.filter(
-        (a) =>
-          (a === 'restart' && !caps.restart) ||
-          (a === 'recreate' && !caps.recreate) ||
-          ((a === 'redeploy' || a === 'update' || a === 'rollback' || a === 'reprovision') && !caps.redeploy),
-      );
+  // Without a driver, every action that runs a driver operation is unavailable (destroy of a
+  // self-hosted agent needs none); with one, what its capabilities lack.
+  const unsupported: Action[] = caps
+    ? unsupportedActions(caps)
+    : ACTIONS.filter((a) => a !== 'destroy' && ACTION_EFFECTS[a].operation !== null);
   const envWithSlot: GuardEnv = Object.freeze({
     requireReason: policies.requireReason,
     requireConfirm: policies.requireConfirm,
@@ -745,7 +730,19 @@ export function createLifecycleManager(options: LifecycleManagerOptions = {}): L
   }
 
   function launch(r: AgentRecord, op: OperationRef): void {
-    if (!driver || closed || launched.has(op.id)) return;
+    if (closed || launched.has(op.id)) return;
+    if (!driver || r.kind === 'self_hosted') {
+      // Nothing of a self-hosted agent lives in a driver (and only destroy applies to it): the
+      // operation has nothing to do and succeeds at once.
+      if (op.op !== 'destroy') return;
+      launched.add(op.id);
+      track(
+        feedOutcome(r.id, op, null, undefined)
+          .catch((error: unknown) => events.emit('error', toBerthError(error)))
+          .finally(() => launched.delete(op.id)),
+      );
+      return;
+    }
     launched.add(op.id);
     const controller = new AbortController();
     const run = async () => {

@@ -183,3 +183,30 @@ describe('ghosts', () => {
     expect((await h.manager.get(a.id)).ghost).toBe(false);
   });
 });
+
+describe('self-hosted destroy', () => {
+  it('completes without a driver: nothing of a self-hosted agent lives in one', async () => {
+    const { createLifecycleManager, ManualClock } = await import('@berth/core');
+    const manager = createLifecycleManager({ clock: new ManualClock() });
+    const { token } = await manager.createRegistrationToken();
+    const { agentId, agentToken } = await manager.register({ registrationToken: token, code: 'edge' });
+    expect((await manager.get(agentId)).availableActions).toEqual(['disable', 'destroy']);
+    await manager.dispatch(agentId, 'destroy', { confirm: 'edge', reason: 'retired' });
+    await manager.settle();
+    expect((await manager.get(agentId)).status).toBe('deleted');
+    await expect(manager.authenticateAgent(agentId, agentToken)).rejects.toMatchObject({
+      code: 'AGENT_REVOKED',
+    });
+    await manager.close();
+  });
+
+  it('with a driver, never asks the driver to destroy a self-hosted agent', async () => {
+    const h = setup();
+    const { token } = await h.manager.createRegistrationToken();
+    const { agentId } = await h.manager.register({ registrationToken: token, code: 'edge' });
+    await h.manager.dispatch(agentId, 'destroy', { confirm: 'edge' });
+    await h.settle();
+    expect((await h.manager.get(agentId)).status).toBe('deleted');
+    expect(h.driver.calls.filter((c) => c.agentId === agentId)).toHaveLength(0);
+  });
+});
