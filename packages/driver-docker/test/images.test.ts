@@ -4,11 +4,11 @@
  * image fails before the running container is touched.
  */
 import { createLifecycleManager } from '@berth/core';
-import { afterAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { createDockerDriver, DOCKER_ERRORS } from '../src/index.js';
 import {
   buildTestImage,
-  cleanupRun,
+  runScopedDriver,
   dockerCli,
   dockerDescribe,
   execIn,
@@ -23,11 +23,7 @@ const describeDocker = await dockerDescribe();
 const LATEST = `berth-test/app-${runId}:latest`;
 
 describeDocker('image resolution', () => {
-  const driver = createDockerDriver({ labels: { [RUN_LABEL]: runId }, stopTimeoutSeconds: 2 });
-  afterAll(async () => {
-    await driver.dispose();
-    await cleanupRun();
-  });
+  const driver = runScopedDriver();
 
   const version = async (agentId: string) =>
     (await execIn(driver.containerName(agentId), ['cat', '/version'])).trim();

@@ -3,11 +3,11 @@
  * has the agent's name is never stopped, removed or listed, and its name conflict is reported.
  */
 import { DriverError } from '@berth/core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { createDockerDriver, DOCKER_ERRORS, LABELS } from '../src/index.js';
 import {
   buildTestImage,
-  cleanupRun,
+  runScopedDriver,
   dockerCli,
   dockerDescribe,
   GRACEFUL_CMD,
@@ -21,12 +21,8 @@ const describeDocker = await dockerDescribe();
 const IMAGE = `berth-test/ownership:${runId}`;
 
 describeDocker('ownership labels', () => {
-  const driver = createDockerDriver({ labels: { [RUN_LABEL]: runId }, stopTimeoutSeconds: 2 });
+  const driver = runScopedDriver();
   beforeAll(() => buildTestImage(IMAGE, { cmd: GRACEFUL_CMD }));
-  afterAll(async () => {
-    await driver.dispose();
-    await cleanupRun();
-  });
 
   it('a same-named container without labels is never touched', async () => {
     const target = makeTarget(IMAGE);

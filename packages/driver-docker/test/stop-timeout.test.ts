@@ -3,11 +3,11 @@
  * SIGTERM ends with its own exit code; one that ignores SIGTERM is killed (137) and stop still
  * succeeds.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { createDockerDriver } from '../src/index.js';
 import {
   buildTestImage,
-  cleanupRun,
+  runScopedDriver,
   dockerCli,
   dockerDescribe,
   GRACEFUL_CMD,
@@ -25,15 +25,11 @@ const STUBBORN = `berth-test/stubborn:${runId}`;
 const NAIVE = `berth-test/naive:${runId}`;
 
 describeDocker('stop timeout', () => {
-  const driver = createDockerDriver({ labels: { [RUN_LABEL]: runId }, stopTimeoutSeconds: 1 });
+  const driver = runScopedDriver({ stopTimeoutSeconds: 1 });
   beforeAll(async () => {
     await buildTestImage(GRACEFUL, { cmd: GRACEFUL_CMD });
     await buildTestImage(STUBBORN, { cmd: STUBBORN_CMD });
     await buildTestImage(NAIVE, { cmd: ['/bin/sh', '-c', 'sleep 1000 & wait $!'] });
-  });
-  afterAll(async () => {
-    await driver.dispose();
-    await cleanupRun();
   });
 
   const exitCode = async (name: string) =>

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createDockerDriver } from '../src/index.js';
 import {
   buildTestImage,
-  cleanupRun,
+  runScopedDriver,
   dockerCli,
   dockerDescribe,
   eventually,
@@ -23,7 +23,7 @@ const describeDocker = await dockerDescribe();
 const IMAGE = `berth-test/watch:${runId}`;
 
 describeDocker('watch', () => {
-  const driver = createDockerDriver({ labels: { [RUN_LABEL]: runId }, stopTimeoutSeconds: 2 });
+  const driver = runScopedDriver();
   const events: DriverEvent[] = [];
   let unsubscribe: () => void = () => {};
   beforeAll(async () => {
@@ -31,11 +31,7 @@ describeDocker('watch', () => {
     unsubscribe = driver.watch((event) => events.push(event));
     await driver.resync();
   });
-  afterAll(async () => {
-    unsubscribe();
-    await driver.dispose();
-    await cleanupRun();
-  });
+  afterAll(() => unsubscribe());
 
   const next = (agentId: string, type: DriverEvent['type'], after = 0) =>
     eventually(

@@ -2,11 +2,11 @@
  * The workspace: a named volume kept across stop, start, restart, redeploy and recreate (each of
  * which may replace the container), removed by destroy.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { createDockerDriver } from '../src/index.js';
 import {
   buildTestImage,
-  cleanupRun,
+  runScopedDriver,
   dockerCli,
   dockerDescribe,
   execIn,
@@ -21,12 +21,8 @@ const describeDocker = await dockerDescribe();
 const IMAGE = `berth-test/workspace:${runId}`;
 
 describeDocker('workspace volume', () => {
-  const driver = createDockerDriver({ labels: { [RUN_LABEL]: runId }, stopTimeoutSeconds: 2 });
+  const driver = runScopedDriver();
   beforeAll(() => buildTestImage(IMAGE, { cmd: GRACEFUL_CMD }));
-  afterAll(async () => {
-    await driver.dispose();
-    await cleanupRun();
-  });
 
   const read = async (agentId: string) =>
     (await execIn(driver.containerName(agentId), ['cat', '/workspace/notes.txt'])).trim();

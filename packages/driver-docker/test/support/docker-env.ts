@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { DriverOperation, DriverTarget, OperationContext } from '@berth/core';
 import Dockerode from 'dockerode';
-import { describe } from 'vitest';
+import { afterAll, describe } from 'vitest';
+import { createDockerDriver, type DockerDriverOptions } from '../../src/index.js';
 
 const run = promisify(execFile);
 
@@ -252,4 +253,17 @@ export function op(operation: DriverOperation, operationId?: string, signal?: Ab
     operationId: operationId ?? `op_t_${randomBytes(6).toString('hex')}`,
     signal: signal ?? new AbortController().signal,
   };
+}
+
+/**
+ * A driver scoped to this test run (it sees only containers carrying the run's label), disposed
+ * after the surrounding block, when everything the run made is removed too.
+ */
+export function runScopedDriver(options: Partial<DockerDriverOptions> = {}) {
+  const driver = createDockerDriver({ labels: { [RUN_LABEL]: runId }, stopTimeoutSeconds: 2, ...options });
+  afterAll(async () => {
+    await driver.dispose();
+    await cleanupRun();
+  });
+  return driver;
 }
