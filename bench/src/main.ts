@@ -64,7 +64,7 @@ async function bundle(outDir: string): Promise<void> {
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    conditions: ['development'],
+    conditions: ['@berth/source'],
     sourcemap: 'linked',
     logLevel: 'warning',
     // BERTH_BENCH_CORE=/path/to/core/src/index.ts measures a patched copy of @berth/core instead.

@@ -35,7 +35,7 @@ export async function buildDashboardAssets(): Promise<DashboardAssets> {
       format: 'esm',
       platform: 'browser',
       target: 'es2022',
-      conditions: ['development'],
+      conditions: ['@berth/source'],
       sourcemap: 'inline',
       legalComments: 'none',
       logLevel: 'silent',

@@ -24,7 +24,7 @@ interface Started {
 
 /** Run src/main.ts as `pnpm start` does, and wait for its "listening" line. */
 function startMain(env: Record<string, string>): Promise<Started> {
-  const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, ['--conditions=@berth/source', '--import', 'tsx', 'src/main.ts'], {
     cwd: platformDir,
     env: { ...process.env, PORT: '0', ...env },
   });
@@ -48,7 +48,7 @@ function startMain(env: Record<string, string>): Promise<Started> {
 function runMain(
   env: Record<string, string>,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, ['--conditions=@berth/source', '--import', 'tsx', 'src/main.ts'], {
     cwd: platformDir,
     env: { ...process.env, ...env },
   });

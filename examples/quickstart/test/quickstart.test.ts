@@ -9,7 +9,7 @@ const dir = fileURLToPath(new URL('..', import.meta.url));
 it('walks an agent through its life and prints a verified audit trail', async () => {
   const { stdout } = await run(
     process.execPath,
-    ['--conditions=development', '--import', 'tsx', 'src/main.ts'],
+    ['--conditions=@berth/source', '--import', 'tsx', 'src/main.ts'],
     {
       cwd: dir,
       timeout: 60_000,

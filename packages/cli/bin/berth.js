@@ -13,7 +13,7 @@ if (existsSync(fileURLToPath(compiled))) {
   const tsx = import.meta.resolve('tsx');
   const child = spawn(
     process.execPath,
-    ['--conditions=development', '--import', tsx, source, ...process.argv.slice(2)],
+    ['--conditions=@berth/source', '--import', tsx, source, ...process.argv.slice(2)],
     { stdio: 'inherit' },
   );
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));

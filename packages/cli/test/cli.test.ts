@@ -25,7 +25,7 @@ function berth(args: readonly string[], env: Record<string, string> = {}): Promi
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--conditions=development', '--import', 'tsx', MAIN, ...args],
+      ['--conditions=@berth/source', '--import', 'tsx', MAIN, ...args],
       { cwd: repoRoot, env: { ...process.env, NO_COLOR: '1', ...env }, timeout: 60_000 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
@@ -185,7 +185,7 @@ describe('berth CLI against a running platform', () => {
     // Follow the agent, then destroy it from another process.
     const watcher = spawn(
       process.execPath,
-      ['--conditions=development', '--import', 'tsx', MAIN, 'watch', id, '--json'],
+      ['--conditions=@berth/source', '--import', 'tsx', MAIN, 'watch', id, '--json'],
       { cwd: repoRoot, env: { ...process.env, ...env } },
     );
     let watched = '';
@@ -224,7 +224,7 @@ describe('berth CLI against a running platform', () => {
     // `script` runs the command on a pseudo-terminal; what we write is typed into it.
     const command = [
       process.execPath,
-      '--conditions=development',
+      '--conditions=@berth/source',
       '--import',
       'tsx',
       MAIN,
