@@ -1,8 +1,9 @@
 /**
  * Measurement 4 — HTTP: an action round trip (POST pause, then resume, alternating, one agent
- * per connection) through the Express adapter, a bare Express 5 route doing the same zod
- * validation, bare `node:http` (the same validation: the limit), and Berth's manager behind bare
- * `node:http`. Loopback only; servers pinned to core 0, this load generator (autocannon) to core 1.
+ * per connection) through the Express adapter, the bare references doing the same zod validation
+ * (Express 5, `node:http` — the limit —, Hono under `@hono/node-server`, Fastify 5), and
+ * Berth's manager behind bare `node:http`. Loopback only; servers pinned to core 0, this load
+ * generator (autocannon) to core 1.
  *
  * @module
  */
@@ -106,13 +107,22 @@ const LABELS: Record<ServerKind, string> = {
   'berth-express': 'Berth Express adapter (`createBerthRouter`)',
   'express-zod': 'bare Express 5 route + the same zod validation',
   'node-http': 'bare `node:http` + the same zod validation (the limit)',
+  'hono-zod': 'bare Hono 4 (`@hono/node-server`) + the same zod validation',
+  'fastify-zod': 'bare Fastify 5 + the same zod validation (reference)',
   'berth-node-http': 'Berth manager behind bare `node:http` (what-if: no framework)',
 };
 
 async function measure(mode: BenchMode): Promise<Section> {
   const pinned = pin(process.pid, 1);
   const seconds = mode.quick ? 1 : 3;
-  const kinds: ServerKind[] = ['berth-express', 'express-zod', 'node-http', 'berth-node-http'];
+  const kinds: ServerKind[] = [
+    'berth-express',
+    'express-zod',
+    'node-http',
+    'hono-zod',
+    'fastify-zod',
+    'berth-node-http',
+  ];
   const servers: Server[] = [];
   const rounds = new Map<ServerKind, Round[]>(kinds.map((k) => [k, []]));
   try {
@@ -138,8 +148,8 @@ async function measure(mode: BenchMode): Promise<Section> {
     id: 'http',
     title: '4. HTTP',
     method: [
-      `Each server runs in its own process${pinned ? ', pinned to core 0 (`taskset`)' : ''}, listening on 127.0.0.1; the load generator (autocannon, in this process${pinned ? ', pinned to core 1' : ''}) opens ${CONNECTIONS} keep-alive connections, each alternating \`POST /agents/:id/actions/pause\` (body \`{"reason":"bench"}\`) and \`POST /agents/:id/actions/resume\` on its own agent, so every request is an accepted transition. Bounded runs of ${seconds} s, ${mode.rounds} rounds, the servers' order rotating every round; all four servers stay up, idle while another is loaded. Every response must be 2xx, or the run fails.`,
-      'Berth Express adapter: `createBerthRouter(manager)` (memory store, memory driver) — authentication hook, owner-scoped load, `If-Match`/idempotency handling, `manager.dispatch`, the full agent view as the body. Bare Express: `express.json()` and the same zod schemas (`ActionParamsSchema`, `ActionBodySchema`) with a status toggle in a Map. Bare `node:http`: the same, without Express. The what-if row puts the real manager behind that bare `node:http` handler.',
+      `Each server runs in its own process${pinned ? ', pinned to core 0 (`taskset`)' : ''}, listening on 127.0.0.1; the load generator (autocannon, in this process${pinned ? ', pinned to core 1' : ''}) opens ${CONNECTIONS} keep-alive connections, each alternating \`POST /agents/:id/actions/pause\` (body \`{"reason":"bench"}\`) and \`POST /agents/:id/actions/resume\` on its own agent, so every request is an accepted transition. Bounded runs of ${seconds} s, ${mode.rounds} rounds, the servers' order rotating every round; all ${kinds.length} servers stay up, idle while another is loaded. Every response must be 2xx, or the run fails.`,
+      "Berth Express adapter: `createBerthRouter(manager)` (memory store, memory driver) — authentication hook, owner-scoped load, `If-Match`/idempotency handling, `manager.dispatch`, the full agent view as the body. Bare Express: `express.json()` and the same zod schemas (`ActionParamsSchema`, `ActionBodySchema`) with a status toggle in a Map. Bare `node:http`: the same, without Express. Bare Hono: the route on `new Hono()` served by `@hono/node-server`'s `getRequestListener`, the body read with `c.req.text()`. Bare Fastify: the route with Fastify's own JSON body parser. The what-if row puts the real manager behind that bare `node:http` handler.",
     ],
     tables: [
       {
@@ -171,6 +181,7 @@ async function measure(mode: BenchMode): Promise<Section> {
       },
     ],
     notes: [
+      `Bare Hono answers ${times(rps('hono-zod') / bare)} and bare Fastify ${times(rps('fastify-zod') / bare)} the requests of bare Express; bare \`node:http\` is the ceiling every framework pays its share of.`,
       `Bare \`node:http\` answers ${times(rps('node-http') / bare)} the requests of bare Express with the same validation; Berth's manager behind bare \`node:http\` reaches ${si(rps('berth-node-http'))} req/s, ${times(rps('berth-node-http') / berth)} the Express adapter.`,
     ],
   };

@@ -11,6 +11,8 @@ import type { Verb, VerbContext } from './context.js';
 import { CliError, EXIT, exitCodeOf, usageError } from './exit-codes.js';
 import { helpFor } from './help.js';
 import { type CliIO, painter } from './output.js';
+import { displaySafeClient } from './safe-client.js';
+import { escapeControl, safeJson } from './terminal-text.js';
 import { actionVerb } from './verbs/action.js';
 import { agentsVerb } from './verbs/agents.js';
 import { auditVerb, revisionsVerb } from './verbs/audit.js';
@@ -84,15 +86,18 @@ export async function runCli(
       throw usageError(`--url / BERTH_URL is not a URL: '${url}'`);
     }
     const key = args.flags.key ?? io.env.BERTH_KEY;
+    const client = createBerthClient({ url, ...(key ? { key } : {}) });
     const ctx: VerbContext = {
       args,
-      client: createBerthClient({ url, ...(key ? { key } : {}) }),
+      // Human output reads answers with their control characters escaped; `--json` prints them
+      // faithfully (JSON escapes them itself).
+      client: args.flags.json === true ? client : displaySafeClient(client),
       io,
       paint,
       json: args.flags.json === true,
       signal: options.signal ?? new AbortController().signal,
       print: (text) => io.stdout.write(`${text}\n`),
-      printJson: (value) => io.stdout.write(`${JSON.stringify(value)}\n`),
+      printJson: (value) => io.stdout.write(`${safeJson(value)}\n`),
     };
     return await verb(ctx);
   } catch (error) {
@@ -125,19 +130,23 @@ function reportError(
               exitCode,
             },
           };
-    io.stderr.write(`${JSON.stringify(body)}\n`);
+    io.stderr.write(`${safeJson(body)}\n`);
     return;
   }
+  // What an error says may come from the server or echo the command line: escaped either way.
+  const e = escapeControl;
   const prefix = paint('red', 'error:');
   if (error instanceof BerthApiError) {
-    let text = `${prefix} ${error.message} ${paint('dim', `(${error.code})`)}`;
+    let text = `${prefix} ${e(error.message)} ${paint('dim', `(${e(error.code)})`)}`;
     const allowed = error.problem.allowedActions;
-    if (allowed) text += `\n  allowed now: ${allowed.length > 0 ? allowed.join(', ') : 'nothing'}`;
-    for (const issue of error.problem.errors ?? []) text += `\n  ${issue.path || '(body)'}: ${issue.message}`;
+    if (Array.isArray(allowed))
+      text += `\n  allowed now: ${allowed.length > 0 ? e(allowed.join(', ')) : 'nothing'}`;
+    for (const issue of error.problem.errors ?? [])
+      text += `\n  ${e(String(issue.path || '(body)'))}: ${e(String(issue.message))}`;
     io.stderr.write(`${text}\n`);
     return;
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const message = e(error instanceof Error ? error.message : String(error));
   io.stderr.write(`${prefix} ${message}\n`);
   if (exitCode === EXIT.USAGE) io.stderr.write(`  see: berth help\n`);
   if (
@@ -146,7 +155,7 @@ function reportError(
     !(error instanceof CliError) &&
     io.env.BERTH_DEBUG
   ) {
-    io.stderr.write(`${error.stack}\n`);
+    io.stderr.write(`${(error.stack ?? '').split('\n').map(e).join('\n')}\n`);
   }
 }
 

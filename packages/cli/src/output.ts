@@ -7,6 +7,7 @@
 import type { Writable } from 'node:stream';
 import { styleText } from 'node:util';
 import yoctoSpinner from 'yocto-spinner';
+import { escapeControl } from './terminal-text.js';
 
 /** Where the CLI writes, and what it knows about the terminal. */
 export interface CliIO {
@@ -104,16 +105,18 @@ export interface Progress {
 /** Start a spinner on stderr when it is a terminal; otherwise return a no-op. */
 export function startProgress(io: CliIO, text: string): Progress {
   if (io.stderr.isTTY !== true) return { update() {}, succeed() {}, fail() {}, stop() {} };
-  const spinner = yoctoSpinner({ text, stream: io.stderr, handleSignals: false }).start();
+  // The spinner's text holds names: nothing in it is ours to style, so all of it is escaped.
+  const e = escapeControl;
+  const spinner = yoctoSpinner({ text: e(text), stream: io.stderr, handleSignals: false }).start();
   return {
     update(next) {
-      spinner.text = next;
+      spinner.text = e(next);
     },
     succeed(final) {
-      spinner.success(final);
+      spinner.success(e(final));
     },
     fail(final) {
-      spinner.error(final);
+      spinner.error(e(final));
     },
     stop() {
       spinner.stop();

@@ -11,6 +11,7 @@ import { CliError, EXIT, usageError } from '../exit-codes.js';
 import { paintStatus, startProgress } from '../output.js';
 import { ask, canPrompt } from '../prompt.js';
 import { followUntilSettled } from '../settle.js';
+import { escapeControl, originalOf } from '../terminal-text.js';
 import type { ActionResult, AgentResource } from '../types.js';
 
 /** Default `--timeout` of `--wait`, in seconds. */
@@ -87,10 +88,11 @@ async function confirmName(ctx: VerbContext, id: string, action: Action): Promis
       : 'This rebuilds the agent from scratch with new credentials.';
   ctx.io.stderr.write(`${ctx.paint('yellow', what)}\n`);
   const typed = await ask(ctx.io, `Type the agent's name (${agent.name}) to ${action} it: `, ctx.signal);
+  // The person types the name as shown (escaped); the server is sent the name itself.
   if (typed.trim() !== agent.name) {
     throw new CliError(EXIT.REFUSED, 'CONFIRMATION_MISMATCH', 'the name does not match; nothing was done');
   }
-  return agent.name;
+  return originalOf(agent).name;
 }
 
 /** Print what happened; with `--wait`, follow the operation until the agent settles. */
@@ -131,7 +133,7 @@ export async function report(
     ctx.print(`${agent.name} (${agent.id}) is ${paintStatus(ctx.paint, agent.status)}`);
   }
   if (failed) {
-    ctx.io.stderr.write(`${action} failed: see berth audit ${agent.id}\n`);
+    ctx.io.stderr.write(`${action} failed: see berth audit ${escapeControl(agent.id)}\n`);
     return EXIT.OPERATION_FAILED;
   }
   return EXIT.OK;

@@ -8,6 +8,7 @@ import type { Verb } from '../context.js';
 import { EXIT, usageError } from '../exit-codes.js';
 import { paintStatus, startProgress } from '../output.js';
 import { followUntilSettled } from '../settle.js';
+import { escapeControl } from '../terminal-text.js';
 import { DEFAULT_WAIT_SECONDS } from './action.js';
 
 /** Create an agent; with `--wait`, follow it until it settles. */
@@ -48,7 +49,7 @@ export const deployVerb: Verb = async (ctx) => {
   if (ctx.json) ctx.printJson(agent);
   else ctx.print(`${agent.name} (${agent.id}) is ${paintStatus(ctx.paint, agent.status)}`);
   if (flags.wait && agent.status === 'failed') {
-    ctx.io.stderr.write(`deploy failed: see berth audit ${agent.id}\n`);
+    ctx.io.stderr.write(`deploy failed: see berth audit ${escapeControl(agent.id)}\n`);
     return EXIT.OPERATION_FAILED;
   }
   return EXIT.OK;
