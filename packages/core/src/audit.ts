@@ -3,8 +3,9 @@
  * reordering history is detectable. {@link verifyAuditChain} finds the first entry that does not
  * fit.
  *
- * Refusals are recorded too (`denied: true`): they point at the chain head they were decided
- * against but do not extend the chain, because an illegal action changes nothing.
+ * Refusals are recorded too (`denied: true`) and extend the chain like any entry (each its own
+ * seq), so guard verdicts are tamper-evident as well. Trails written before that rule, where a
+ * refusal pointed at the head it was decided on without extending the chain, still verify.
  *
  * @module
  */
@@ -43,8 +44,8 @@ export type AuditChainVerdict =
 
 /**
  * Check an agent's audit entries (as returned by the store, in order): every entry's hash is
- * right, accepted entries have seq 1, 2, 3 … and each links to the previous accepted entry,
- * and every refusal points at a head that existed before it (the one it was decided on).
+ * right, entries have seq 1, 2, 3 … and each links to the previous one (refusals included; a
+ * legacy refusal that shares an earlier head's seq must point at that head).
  *
  * @returns `{ ok: true }` or the index of the first entry that does not fit.
  */
@@ -60,7 +61,7 @@ export function verifyAuditChain(entries: readonly AuditEntry[]): AuditChainVerd
     if (hashAuditEntry(rest) !== hash)
       return { ok: false, index: i, problem: 'hash does not match the entry' };
     const seq = heads.length - 1;
-    if (e.denied) {
+    if (e.denied && e.seq <= seq) {
       if (e.seq > seq || heads[e.seq] !== e.prevHash) {
         return { ok: false, index: i, problem: `refusal does not point at the head of seq ${e.seq}` };
       }

@@ -45,3 +45,10 @@ export {
 export { createMemoryStore, type MemoryStore, type MemoryStoreOptions } from './stores/memory-store.js';
 export { flushMicrotasks, ManualClock, systemClock } from './clock.js';
 export { type AuditChainVerdict, GENESIS_HASH, hashAuditEntry, verifyAuditChain } from './audit.js';
+export {
+  type AuditHead,
+  EMPTY_AUDIT_HEAD,
+  foldDenial,
+  linkAuditEntries,
+  linkDenial,
+} from './stores/audit-head.js';

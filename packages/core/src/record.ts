@@ -162,6 +162,10 @@ export interface Revision {
 /** A one-time registration token (only the SHA-256 digest is stored). */
 export interface RegistrationTokenRecord {
   readonly hash: string;
+  /** Public id (`GET/DELETE /registration-tokens/:id`); never the token itself. */
+  readonly id?: string;
+  /** With a code, the token can only register that code. */
+  readonly code?: string | null;
   readonly owner: string;
   readonly createdAt: number;
   readonly expiresAt: number;

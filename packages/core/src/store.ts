@@ -23,7 +23,12 @@ export interface StoreCommit {
   readonly record: AgentRecord;
   /** The version the stored record must have now; `0` to insert a new agent. */
   readonly expectedVersion: number;
-  /** Audit entries to append (their seqs continue the agent's chain). */
+  /**
+   * Audit entries to append. They are built on the record's `auditSeq`/`auditHead`; when
+   * refusals were appended since (they extend the chain too), the store re-stamps the entries
+   * onto the chain head (seq, prevHash, hash) and writes the record's `auditSeq`/`auditHead`
+   * to match, so the trail stays one contiguous chain.
+   */
   readonly audit: readonly AuditEntry[];
   /** Revisions to insert or replace (by id). */
   readonly revisions?: readonly Revision[];
@@ -47,6 +52,41 @@ export interface ListFilter {
   readonly limit?: number | undefined;
 }
 
+/** Options of {@link LifecycleStore.appendDenial}. */
+export interface AppendDenialOptions {
+  /**
+   * Fold an identical refusal into the chain head instead of appending: when the head is a
+   * refusal with the same actor, action, code, reason, from, to, operation and version, decided
+   * less than this many ms before, its `metadata.repeats` grows by one (and `metadata.lastAt`
+   * is the new time; the head is re-hashed). @default 0 (never fold)
+   */
+  readonly foldWithinMs?: number;
+}
+
+/** Options of {@link LifecycleStore.putCommand}. */
+export interface PutCommandOptions {
+  /** Refuse (`COMMAND_QUEUE_FULL`, nothing written) when the agent already has this many pending commands. */
+  readonly maxPending?: number;
+}
+
+/** Options of {@link LifecycleStore.beginIdempotent}. */
+export interface BeginIdempotentOptions {
+  /**
+   * Keep at most this many records per scope: inserting one more drops that scope's oldest
+   * record. Another scope's records are never dropped. @default unlimited
+   */
+  readonly maxPerScope?: number;
+}
+
+/** What {@link LifecycleStore.revokeRegistrationToken} did. */
+export type RevokeTokenOutcome = 'revoked' | 'already_revoked' | 'used' | 'not_found';
+
+/** What {@link LifecycleStore.purgeExpired} removed. */
+export interface PurgeExpiredResult {
+  readonly registrationTokens: number;
+  readonly idempotency: number;
+}
+
 /** The storage behind a manager. The in-memory store is the embedded default. */
 export interface LifecycleStore {
   /** One record, or null. */
@@ -68,12 +108,18 @@ export interface LifecycleStore {
   /** How many slots an owner holds: managed agents that are not deleting or deleted. */
   countSlots(owner: string): Promise<number>;
   /**
-   * Append a refusal to an agent's audit trail without touching the record or extending the
-   * chain (`entry.denied` is true; its `seq` and `prevHash` are the chain head it was decided on).
+   * Append a refusal (`entry.denied` is true) to an agent's audit trail without touching the
+   * record. It extends the chain like any entry: the store assigns `seq` = head + 1, `prevHash`
+   * = the head's hash and re-computes `hash` (whatever the entry carried), atomically with other
+   * appends. With `foldWithinMs`, an identical refusal may be folded into the head instead.
+   *
+   * @returns The entry as stored (or the folded head).
    */
-  appendDenial(entry: AuditEntry): Promise<void>;
+  appendDenial(entry: AuditEntry, options?: AppendDenialOptions): Promise<AuditEntry>;
   /** Records whose `dueAt` is at or before `now`, earliest first. */
   due(now: number, limit: number): Promise<AgentRecord[]>;
+  /** The earliest `dueAt` of any record, or null when nothing is due ever (what the sweeper sleeps until). */
+  nextDueAt(): Promise<number | null>;
 
   /** Insert a registration token. */
   putRegistrationToken(token: RegistrationTokenRecord): Promise<void>;
@@ -82,11 +128,20 @@ export interface LifecycleStore {
    * it, or null. Concurrent callers with one token: exactly one gets it.
    */
   consumeRegistrationToken(hash: string, now: number): Promise<RegistrationTokenRecord | null>;
+  /** Registration tokens of an owner (every status), oldest first. */
+  listRegistrationTokens(owner: string): Promise<RegistrationTokenRecord[]>;
+  /**
+   * Revoke an owner's registration token by id at `now` if it is unused (an expired one is
+   * revoked too). Another owner's token is `not_found`.
+   */
+  revokeRegistrationToken(owner: string, id: string, now: number): Promise<RevokeTokenOutcome>;
+  /** Delete registration tokens and idempotency records whose `expiresAt` is at or before `now`. */
+  purgeExpired(now: number): Promise<PurgeExpiredResult>;
   /** The agent token with this digest (active or revoked), or null. */
   findAgentToken(hash: string): Promise<AgentTokenRecord | null>;
 
-  /** Queue a command. */
-  putCommand(command: CommandRecord): Promise<void>;
+  /** Queue a command; with `maxPending`, refuse with `COMMAND_QUEUE_FULL` when the agent has that many pending. */
+  putCommand(command: CommandRecord, options?: PutCommandOptions): Promise<void>;
   /** Atomically hand out up to `limit` pending commands (pending → running), oldest first. */
   claimCommands(agentId: string, limit: number, now: number): Promise<CommandRecord[]>;
   /** A command by id, or null. */
@@ -102,9 +157,14 @@ export interface LifecycleStore {
 
   /**
    * Begin an idempotent request: insert an `in_progress` record if none exists for
-   * (scope, key) and return null, or return the existing one (whatever its state).
+   * (scope, key) and return null, or return the existing one (whatever its state). An existing
+   * record whose `expiresAt` is at or before the new one's `createdAt` counts as absent (it is
+   * replaced). Concurrent callers with one (scope, key): exactly one gets null.
    */
-  beginIdempotent(record: IdempotencyRecord): Promise<IdempotencyRecord | null>;
+  beginIdempotent(
+    record: IdempotencyRecord,
+    options?: BeginIdempotentOptions,
+  ): Promise<IdempotencyRecord | null>;
   /** Store the response of an idempotent request. */
   finishIdempotent(scope: string, key: string, response: { status: number; body: unknown }): Promise<void>;
   /** Forget an in-progress idempotent request (it failed before producing a response worth replaying). */

@@ -261,14 +261,15 @@ describe('the audit trail', () => {
       ['destroy', 'CONFIRMATION_REQUIRED', 'user:bob', 'running', 'running'],
     ]);
     expect(denied[1]!.guards).toEqual([{ guard: 'confirmationMatches', passed: false }]);
-    // Refusals point at the head but do not extend the chain.
+    // Refusals extend the chain: each has its own seq, right after the head it was decided on.
     const accepted = entries.filter((e) => !e.denied);
-    expect(denied.every((e) => e.seq === accepted.at(-1)!.seq)).toBe(true);
+    expect(denied.map((e) => e.seq)).toEqual([accepted.at(-1)!.seq + 1, accepted.at(-1)!.seq + 2]);
     expect(verifyAuditChain(entries).ok).toBe(true);
     // The next accepted transition continues the chain after the refusals.
     await manager.dispatch(a.id, 'pause', { reason: 'ok' });
     const next = await manager.audit(a.id);
-    expect(next.at(-1)).toMatchObject({ action: 'pause', seq: accepted.at(-1)!.seq + 1, denied: false });
+    expect(next.at(-1)).toMatchObject({ action: 'pause', seq: denied[1]!.seq + 1, denied: false });
+    expect(next.at(-1)!.prevHash).toBe(next.at(-2)!.hash);
     expect(verifyAuditChain(next).ok).toBe(true);
   });
 });

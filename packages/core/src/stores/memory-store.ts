@@ -16,6 +16,8 @@ import type {
   Revision,
 } from '../record.js';
 import type { LifecycleStore, ListFilter, StoreCommit } from '../store.js';
+import { DueHeap } from './due-heap.js';
+import { EMPTY_AUDIT_HEAD, foldDenial, linkAuditEntries, linkDenial } from './audit-head.js';
 
 /** Options of {@link createMemoryStore}. */
 export interface MemoryStoreOptions {
@@ -33,59 +35,6 @@ export interface MemoryStore extends LifecycleStore {
 
 const holdsSlot = (r: AgentRecord | undefined) =>
   r !== undefined && r.kind === 'managed' && r.status !== 'deleting' && r.status !== 'deleted';
-
-/** A min-heap of (dueAt, agentId); stale entries are dropped when they surface. */
-class DueHeap {
-  #at: number[] = [];
-  #ids: string[] = [];
-
-  push(at: number, id: string): void {
-    const a = this.#at;
-    const ids = this.#ids;
-    let i = a.length;
-    a.push(at);
-    ids.push(id);
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (a[p]! <= at) break;
-      a[i] = a[p]!;
-      ids[i] = ids[p]!;
-      i = p;
-    }
-    a[i] = at;
-    ids[i] = id;
-  }
-
-  peek(): number | undefined {
-    return this.#at[0];
-  }
-
-  pop(): [number, string] | undefined {
-    const a = this.#at;
-    const ids = this.#ids;
-    if (a.length === 0) return undefined;
-    const top: [number, string] = [a[0]!, ids[0]!];
-    const lastAt = a.pop()!;
-    const lastId = ids.pop()!;
-    const n = a.length;
-    if (n > 0) {
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= n) break;
-        const r = l + 1;
-        const c = r < n && a[r]! < a[l]! ? r : l;
-        if (a[c]! >= lastAt) break;
-        a[i] = a[c]!;
-        ids[i] = ids[c]!;
-        i = c;
-      }
-      a[i] = lastAt;
-      ids[i] = lastId;
-    }
-    return top;
-  }
-}
 
 /**
  * Create an in-memory store.
@@ -106,10 +55,13 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   const agentTokens = new Map<string, AgentTokenRecord>();
   const tokensByAgent = new Map<string, Set<string>>();
   const commands = new Map<string, CommandRecord[]>();
-  const idempotency = new Map<string, IdempotencyRecord>();
+  /** By scope, then key; a scope's map iterates oldest first. */
+  const idempotency = new Map<string, Map<string, IdempotencyRecord>>();
+  const registrationTokenIds = new Map<string, string>();
   const due = new DueHeap();
 
   const codeKey = (owner: string, code: string) => `${owner}\u0000${code}`;
+  const headOf = (agentId: string) => audits.get(agentId)?.at(-1) ?? EMPTY_AUDIT_HEAD;
   const appendAudit = (agentId: string, entries: readonly AuditEntry[]) => {
     if (entries.length === 0) return;
     let list = audits.get(agentId);
@@ -174,6 +126,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       }
       // Everything below is applied together: no await between the check and the writes.
       const id = c.record.id;
+      const audit = linkAuditEntries(c.audit, headOf(id));
       if (c.purge) {
         adjustSlots(current, undefined);
         records.delete(id);
@@ -182,14 +135,20 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
         if (current?.code) codes.delete(codeKey(current.owner, current.code));
         for (const hash of tokensByAgent.get(id) ?? []) agentTokens.delete(hash);
         tokensByAgent.delete(id);
-        appendAudit(id, c.audit);
+        appendAudit(id, audit);
         return;
       }
-      const record = Object.isFrozen(c.record) ? c.record : Object.freeze({ ...c.record });
+      const last = audit.at(-1);
+      const record =
+        last && audit !== c.audit
+          ? Object.freeze({ ...c.record, auditSeq: last.seq, auditHead: last.hash })
+          : Object.isFrozen(c.record)
+            ? c.record
+            : Object.freeze({ ...c.record });
       adjustSlots(current, record);
       records.set(id, record);
       if (record.code !== null && !current) codes.set(codeKey(record.owner, record.code), id);
-      appendAudit(id, c.audit);
+      appendAudit(id, audit);
       if (c.revisions?.length) {
         let list = revisions.get(id);
         if (!list) {
@@ -221,8 +180,16 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       if (record.dueAt !== null && record.dueAt !== current?.dueAt) due.push(record.dueAt, id);
     },
 
-    async appendDenial(entry) {
-      appendAudit(entry.agentId, [entry]);
+    async appendDenial(entry, opts = {}) {
+      const list = audits.get(entry.agentId);
+      const folded = foldDenial(list?.at(-1), entry, opts.foldWithinMs ?? 0);
+      if (folded && list) {
+        list[list.length - 1] = folded;
+        return folded;
+      }
+      const stored = linkDenial(entry, headOf(entry.agentId));
+      appendAudit(entry.agentId, [stored]);
+      return stored;
     },
 
     async audit(agentId, opts = {}) {
@@ -259,8 +226,53 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       return out;
     },
 
+    async nextDueAt() {
+      for (;;) {
+        const at = due.peek();
+        if (at === undefined) return null;
+        const r = records.get(due.peekId()!);
+        if (r && r.dueAt === at) return at;
+        due.pop();
+      }
+    },
+
     async putRegistrationToken(token) {
       registrationTokens.set(token.hash, token);
+      if (token.id !== undefined) registrationTokenIds.set(token.id, token.hash);
+    },
+
+    async listRegistrationTokens(owner) {
+      return [...registrationTokens.values()].filter((t) => t.owner === owner);
+    },
+
+    async revokeRegistrationToken(owner, id, now) {
+      const hash = registrationTokenIds.get(id);
+      const t = hash === undefined ? undefined : registrationTokens.get(hash);
+      if (!t || t.owner !== owner) return 'not_found';
+      if (t.usedAt !== null) return 'used';
+      if (t.revokedAt !== null) return 'already_revoked';
+      registrationTokens.set(t.hash, { ...t, revokedAt: now });
+      return 'revoked';
+    },
+
+    async purgeExpired(now) {
+      let tokens = 0;
+      let idem = 0;
+      for (const [hash, t] of registrationTokens) {
+        if (t.expiresAt > now) continue;
+        registrationTokens.delete(hash);
+        if (t.id !== undefined) registrationTokenIds.delete(t.id);
+        tokens++;
+      }
+      for (const [scope, map] of idempotency) {
+        for (const [key, r] of map) {
+          if (r.expiresAt > now) continue;
+          map.delete(key);
+          idem++;
+        }
+        if (map.size === 0) idempotency.delete(scope);
+      }
+      return { registrationTokens: tokens, idempotency: idem };
     },
 
     async consumeRegistrationToken(hash, now) {
@@ -275,8 +287,17 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       return agentTokens.get(hash) ?? null;
     },
 
-    async putCommand(command) {
+    async putCommand(command, opts = {}) {
       let list = commands.get(command.agentId);
+      if (opts.maxPending !== undefined) {
+        const pending = list?.reduce((n, c) => (c.status === 'pending' ? n + 1 : n), 0) ?? 0;
+        if (pending >= opts.maxPending) {
+          throw new BerthError(
+            'COMMAND_QUEUE_FULL',
+            `agent '${command.agentId}' already has ${pending} pending commands (the most allowed)`,
+          );
+        }
+      }
       if (!list) {
         list = [];
         commands.set(command.agentId, list);
@@ -313,22 +334,32 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       return [...(commands.get(agentId) ?? [])];
     },
 
-    async beginIdempotent(record) {
-      const k = `${record.scope}\u0000${record.key}`;
-      const existing = idempotency.get(k);
+    async beginIdempotent(record, opts = {}) {
+      let map = idempotency.get(record.scope);
+      const existing = map?.get(record.key);
       if (existing && existing.expiresAt > record.createdAt) return existing;
-      idempotency.set(k, record);
+      if (!map) {
+        map = new Map();
+        idempotency.set(record.scope, map);
+      }
+      map.delete(record.key);
+      const max = opts.maxPerScope ?? Number.POSITIVE_INFINITY;
+      for (const key of map.keys()) {
+        if (map.size < max) break;
+        map.delete(key);
+      }
+      map.set(record.key, record);
       return null;
     },
 
     async finishIdempotent(scope, key, response) {
-      const k = `${scope}\u0000${key}`;
-      const existing = idempotency.get(k);
-      if (existing) idempotency.set(k, { ...existing, state: 'done', response });
+      const map = idempotency.get(scope);
+      const existing = map?.get(key);
+      if (map && existing) map.set(key, { ...existing, state: 'done', response });
     },
 
     async abandonIdempotent(scope, key) {
-      idempotency.delete(`${scope}\u0000${key}`);
+      idempotency.get(scope)?.delete(key);
     },
 
     unsafeReplaceAudit(agentId, entries) {
