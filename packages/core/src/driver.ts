@@ -129,3 +129,14 @@ export function driverCapabilities(driver: LifecycleDriver): DriverCapabilities 
     list: typeof driver.list === 'function',
   };
 }
+
+export {
+  type DefineDriverOptions,
+  type DriverCall,
+  type DriverCallOutcome,
+  defineDriver,
+  OPERATION_ABORTED,
+  OPERATION_ID_REUSED,
+  WRAPPED_OPERATIONS,
+  type WrappedOperation,
+} from './driver/define-driver.js';
