@@ -1,6 +1,7 @@
 /**
- * `@berth/core/testing`: the driver conformance kit. Every driver package runs it unchanged;
- * a driver is done when it passes. It needs `vitest` (and `fast-check`), which are optional peer
+ * `@berth/core/testing`: the driver conformance kit ({@link testDriver}) and the store
+ * conformance kit ({@link testStore}). Every driver and store package runs its kit unchanged;
+ * a driver or store is done when it passes. It needs `vitest` (and `fast-check`), which are optional peer
  * dependencies of `@berth/core`: install them in the package whose tests import this module.
  *
  * The suite is split by lifecycle area, one describe block each, each with its own driver:
@@ -41,6 +42,7 @@ import { watchArea } from './areas/watch.js';
 import type { DriverTestOptions } from './types.js';
 
 export type { DriverKit, DriverTestOptions, DriverTestSkip } from './types.js';
+export { type StoreTestOptions, testStore } from './store-kit/index.js';
 
 /** Every area, in the order they run. */
 const AREAS = [

@@ -1,0 +1,4 @@
+import { createMemoryStore } from '@berth/core';
+import { testStore } from '@berth/core/testing';
+
+testStore({ name: 'memory', create: () => createMemoryStore() });
