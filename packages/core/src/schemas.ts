@@ -103,6 +103,10 @@ export const OwnerSchema = shortText(100).refine(
   'must not contain control characters',
 );
 
+/** A code (a self-hosted agent's identity, a command error's code): no control characters. */
+const codeText = (max: number) =>
+  shortText(max).refine((s) => !/\p{Cc}/u.test(s), 'must not contain control characters');
+
 const optionalText = (max: number) => z.string().max(max).optional();
 
 // --- path parameters ---------------------------------------------------------------------
@@ -193,7 +197,7 @@ export const CommandBodySchema = named(
 export const RegisterBodySchema = named(
   z.strictObject({
     registrationToken: shortText(500),
-    code: shortText(200).describe('Stable identity of the agent: re-registering the same code reuses it.'),
+    code: codeText(200).describe('Stable identity of the agent: re-registering the same code reuses it.'),
     name: AgentNameSchema.optional(),
     runtime: optionalText(100),
   }),
@@ -209,7 +213,7 @@ export const HeartbeatBodySchema = named(
 );
 
 /** An error a command reports. */
-export const CommandErrorSchema = z.strictObject({ code: shortText(100), message: z.string().max(4000) });
+export const CommandErrorSchema = z.strictObject({ code: codeText(100), message: z.string().max(4000) });
 
 /** Body of `POST /agents/:id/commands/:commandId/result`. */
 export const CommandResultBodySchema = named(
