@@ -1,0 +1,243 @@
+/**
+ * `createBerthHandler(manager, options)`: the Berth HTTP API over a plain request shape. The
+ * path of every request is the same, in this one file: match the route, know the caller
+ * (operator identity or agent token), parse params, query and body with the route's zod
+ * schemas, load the agent as this caller may see it and ask `authorize`, then — under the
+ * route's `Idempotency-Key` scope — check `If-Match` and run the operation. Anything thrown
+ * becomes a problem response.
+ *
+ * @module
+ */
+import { createHash } from 'node:crypto';
+import {
+  type AgentView,
+  BerthError,
+  type LifecycleManager,
+  type ProfileName,
+  PROFILES,
+  parseInput,
+  ValidationError,
+  vendorStatus,
+} from '../index.js';
+import { bearerToken, checkIfMatch, idempotencyKey } from './headers.js';
+import {
+  createMemoryIdempotencyStore,
+  requestFingerprint,
+  runIdempotent,
+  type StoredResponse,
+} from './idempotency.js';
+import { matchRoute, type RouteMatch, routeOf } from './match.js';
+import { buildOpenApiDocument } from './openapi.js';
+import { OPERATIONS, type Outcome, type RouteContext } from './operations.js';
+import { PROBLEM_CONTENT_TYPE, toProblem } from './problem.js';
+import type { RouteSpec } from './routes.js';
+import type {
+  BerthHandlerOptions,
+  BerthIdentity,
+  BerthOperation,
+  HttpRequest,
+  HttpResponse,
+} from './types.js';
+
+const ANONYMOUS: BerthIdentity = Object.freeze({ actor: 'anonymous' });
+const EMPTY: Readonly<Record<string, unknown>> = Object.freeze({});
+
+/** The framework-free Berth HTTP API. */
+export interface BerthHttpHandler<N = unknown> {
+  /** Answer one request. Never throws: errors are problem responses. */
+  handle(request: HttpRequest<N>): Promise<HttpResponse>;
+  /**
+   * The problem response for an error a binding met itself (body parsing, its rate limiter,
+   * a malformed path), reported to `onError` when it is a 5xx.
+   */
+  problem(error: unknown, native: N): HttpResponse;
+  /** The OpenAPI 3.1 document served at `GET /openapi.json`. */
+  readonly openApi: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Create the framework-agnostic handler of the Berth HTTP contract (API.md) over `manager`.
+ * Bindings (`@berth/adapter-express`, fetch, `node:http`) translate requests and responses.
+ *
+ * @param manager - The lifecycle manager.
+ * @param options - Authentication, authorization, idempotency and the rest; see {@link BerthHandlerOptions}.
+ * @example
+ * ```ts
+ * const handler = createBerthHandler(manager, { authenticate: (req: Request) => ({ actor: 'user:ops' }) });
+ * const response = await handler.handle({
+ *   method: 'GET', path: '/agents', query: {}, headers: {}, body: undefined,
+ *   signal: AbortSignal.timeout(30_000), native: request,
+ * });
+ * ```
+ */
+export function createBerthHandler<N = unknown>(
+  manager: LifecycleManager,
+  options: BerthHandlerOptions<N> = {},
+): BerthHttpHandler<N> {
+  const authenticate = options.authenticate ?? (() => ANONYMOUS);
+  const authorize = options.authorize;
+  const now = options.now ?? Date.now;
+  const idempotencyStore = options.idempotencyStore ?? createMemoryIdempotencyStore({ now });
+  const idempotencyTtlMs = options.idempotencyTtlMs ?? 24 * 60 * 60 * 1000;
+  const sseHeartbeatMs = options.sseHeartbeatMs ?? 15_000;
+  const profiles = options.profiles === false ? {} : (options.profiles ?? PROFILES);
+  const onError =
+    options.onError ??
+    ((error: Error) => console.error('berth: request failed with an internal error', error));
+  const openApi = buildOpenApiDocument({ servers: options.openApiServers ?? [] });
+
+  const decorate = (agent: AgentView, profile: ProfileName | undefined): AgentView => {
+    const vendor = profile === undefined ? undefined : profiles[profile];
+    if (vendor === undefined) return agent;
+    return { ...agent, vendorStatus: vendorStatus(vendor, agent.status, agent.kind) } as AgentView;
+  };
+
+  async function identify(native: N): Promise<BerthIdentity> {
+    const identity = await authenticate(native);
+    if (identity === null || identity === undefined)
+      throw new BerthError('UNAUTHORIZED', 'missing or invalid credentials');
+    return identity;
+  }
+
+  /** The owner a body may name: never another one than the credentials fix. */
+  function ownerFor(identity: BerthIdentity, requested: unknown): string | undefined {
+    const named = typeof requested === 'string' ? requested : undefined;
+    if (identity.owner !== undefined && named !== undefined && named !== identity.owner)
+      throw new ValidationError('owner is fixed by your credentials', [
+        { path: 'owner', message: `your credentials act for owner '${identity.owner}'; leave owner out` },
+      ]);
+    return identity.owner ?? named;
+  }
+
+  /** Who the caller is, the parsed input, and the agent the route concerns (authorized). */
+  async function prepare(route: RouteSpec, rawParams: Readonly<Record<string, string>>, req: HttpRequest<N>) {
+    const params = () => (route.params ? parseInput(route.params, rawParams, 'path') : EMPTY);
+    const query = () => (route.query ? parseInput(route.query, req.query, 'query') : EMPTY);
+    const body = () =>
+      route.body
+        ? (parseInput(route.body, route.bodyRequired ? req.body : (req.body ?? {}), 'body') as Record<
+            string,
+            unknown
+          >)
+        : EMPTY;
+    if (route.auth === 'agent') {
+      const token = bearerToken(req.headers);
+      const p = params();
+      const agent = await manager.authenticateAgent(p.id as string, token);
+      return { identity: ANONYMOUS, owner: undefined, params: p, query: query(), body: body(), agent };
+    }
+    if (route.auth === 'none')
+      return {
+        identity: ANONYMOUS,
+        owner: undefined,
+        params: params(),
+        query: query(),
+        body: body(),
+        agent: null,
+      };
+    let identity: BerthIdentity;
+    let p: Readonly<Record<string, unknown>>;
+    let q: Readonly<Record<string, unknown>>;
+    let b: Readonly<Record<string, unknown>>;
+    if (route.inputFirst) {
+      [p, q, b] = [params(), query(), body()];
+      identity = await identify(req.native);
+    } else {
+      identity = await identify(req.native);
+      [p, q, b] = [params(), query(), body()];
+    }
+    const owner = route.ownerInBody ? ownerFor(identity, b.owner) : identity.owner;
+    let agent: AgentView | null = null;
+    if (route.authorize !== undefined) {
+      const { operation, agent: concernsAgent } = route.authorize;
+      if (concernsAgent) agent = await manager.get(p.id as string, { owner: identity.owner });
+      const asked = (operation === 'action' ? p.action : operation) as BerthOperation;
+      if (authorize !== undefined && !(await authorize(identity.actor, asked, agent, identity)))
+        throw new BerthError('FORBIDDEN', `not allowed to ${asked.replaceAll('_', ' ')}`);
+    }
+    return { identity, owner, params: p, query: q, body: b, agent };
+  }
+
+  function scopeOf(route: RouteSpec, ctx: Pick<RouteContext, 'identity' | 'params' | 'body'>): string {
+    switch (route.idempotent) {
+      case 'agent':
+        return `agent:${ctx.params.id as string}`;
+      case 'registrationToken':
+        return `register:${createHash('sha256').update(String(ctx.body.registrationToken)).digest('hex')}`;
+      default:
+        return ctx.identity.owner !== undefined
+          ? `owner:${ctx.identity.owner}`
+          : `actor:${ctx.identity.actor}`;
+    }
+  }
+
+  function respond(outcome: Outcome, replayed: boolean): HttpResponse {
+    if ('kind' in outcome) return outcome;
+    const headers: Record<string, string> = {};
+    if (replayed) headers['Idempotent-Replayed'] = 'true';
+    // The agent's version is its ETag, whether the body is the agent or `{agent, operation}`.
+    const body = outcome.body as { version?: unknown; agent?: { version?: unknown } } | null | undefined;
+    const version = body?.agent?.version ?? body?.version;
+    if (typeof version === 'number') headers.ETag = `"${version}"`;
+    if (outcome.status === 204 || outcome.body === undefined)
+      return { kind: 'empty', status: outcome.status, headers };
+    return { kind: 'json', status: outcome.status, headers, body: outcome.body };
+  }
+
+  function problem(error: unknown, native: N): HttpResponse {
+    const { problem: body, error: berth } = toProblem(error, options.problemType);
+    if (body.status >= 500) onError(berth, native);
+    const headers: Record<string, string> = { 'Content-Type': PROBLEM_CONTENT_TYPE };
+    if (body.code === 'UNAUTHORIZED') headers['WWW-Authenticate'] = 'Bearer';
+    return { kind: 'json', status: body.status, headers, body };
+  }
+
+  function find(req: HttpRequest<N>): RouteMatch | null {
+    if (req.operationId === undefined) return matchRoute(req.method, req.path);
+    const route = routeOf(req.operationId);
+    return route === undefined ? null : { route, params: req.params ?? {} };
+  }
+
+  async function handle(req: HttpRequest<N>): Promise<HttpResponse> {
+    try {
+      const match = find(req);
+      if (match === null)
+        throw new BerthError('NOT_FOUND', `no route for ${req.method} ${req.mount ?? ''}${req.path}`);
+      const { route } = match;
+      const prepared = await prepare(route, match.params, req);
+      const context = (expectedVersion: number | undefined): RouteContext => ({
+        ...prepared,
+        manager,
+        request: req as HttpRequest<unknown>,
+        expectedVersion,
+        decorate,
+        sseHeartbeatMs,
+        openApi,
+      });
+      const run = OPERATIONS[route.operationId];
+      if (route.idempotent === undefined) return respond(await run(context(undefined)), false);
+      const result = await runIdempotent(
+        {
+          store: idempotencyStore,
+          key: idempotencyKey(req.headers),
+          scope: scopeOf(route, prepared),
+          fingerprint: requestFingerprint(req.method, `${req.mount ?? ''}${req.path}`, prepared.body),
+          now: now(),
+          ttlMs: idempotencyTtlMs,
+        },
+        async () => {
+          const version =
+            route.ifMatch && prepared.agent !== null
+              ? checkIfMatch(req.headers, prepared.agent.version)
+              : undefined;
+          return (await run(context(version))) as StoredResponse;
+        },
+      );
+      return respond(result, result.replayed);
+    } catch (error) {
+      return problem(error, req.native);
+    }
+  }
+
+  return { handle, problem, openApi };
+}
