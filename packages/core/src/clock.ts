@@ -4,7 +4,14 @@
  *
  * @module
  */
-import type { Clock } from './manager-types.js';
+
+/** A source of time. Inject a {@link ManualClock} in tests so nothing ever sleeps. */
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+  /** Call `fn` after `ms` (by this clock); returns a cancel function. */
+  setTimeout(fn: () => void, ms: number): () => void;
+}
 
 /**
  * The real clock (`Date.now`, `setTimeout`). Its timers keep the process alive like any other

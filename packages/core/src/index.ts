@@ -41,7 +41,7 @@ export {
   DEFAULT_POLICIES,
   isTransitionDenied,
   type ResolvedPolicies,
-} from './manager.js';
+} from './manager/index.js';
 export { createMemoryStore, type MemoryStore, type MemoryStoreOptions } from './stores/memory-store.js';
 export { flushMicrotasks, ManualClock, systemClock } from './clock.js';
 export { type AuditChainVerdict, GENESIS_HASH, hashAuditEntry, verifyAuditChain } from './audit.js';

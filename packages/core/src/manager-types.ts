@@ -6,18 +6,13 @@
  */
 import type { EventEmitter } from 'eventemitter3';
 import type { ActionAvailability } from './chart.js';
+import type { Clock } from './clock.js';
 import type { LifecycleDriver } from './driver.js';
 import type { AuditEntry, CommandRecord, DriverOperation, Revision } from './record.js';
 import type { LifecycleStore } from './store.js';
 import type { Action, AgentKind, LifecycleEventType, Status } from './vocabulary.js';
 
-/** A source of time. Inject a {@link ManualClock} in tests so nothing ever sleeps. */
-export interface Clock {
-  /** Milliseconds since the epoch. */
-  now(): number;
-  /** Call `fn` after `ms` (by this clock); returns a cancel function. */
-  setTimeout(fn: () => void, ms: number): () => void;
-}
+export type { Clock } from './clock.js';
 
 /** Policies: which actions need a reason or a typed confirmation, quotas, timings. */
 export interface LifecyclePolicies {

@@ -1,0 +1,172 @@
+/**
+ * Running operations: launching the driver call of a committed operation (with its operation
+ * id and an AbortSignal), building the target it is given, feeding the outcome back through
+ * the transaction, and cleaning up what a superseded operation built.
+ *
+ * @module
+ */
+import type { DriverResult, DriverTarget } from '../driver.js';
+import { AgentNotFoundError, type BerthError, DriverError, toBerthError } from '../errors.js';
+import type { AgentRecord, OperationRef } from '../record.js';
+import type { LifecycleEventType } from '../vocabulary.js';
+import { type ManagerContext, track } from './context.js';
+import { CREDENTIAL_OPS, LEAKY_OPS, SECRET_OPS } from './kinds.js';
+import { type TransactOutcome, transact } from './transaction.js';
+
+/** What the driver is told about the agent for one operation. */
+export async function buildTarget(
+  ctx: ManagerContext,
+  r: AgentRecord,
+  op: OperationRef,
+): Promise<DriverTarget> {
+  const { store, issuedTokens, secrets } = ctx;
+  const revs = op.revisionId ? await store.revisions(r.id) : [];
+  const rev = revs.find((x) => x.id === op.revisionId);
+  const token = issuedTokens.get(op.id) ?? null;
+  return {
+    agentId: r.id,
+    owner: r.owner,
+    name: r.name,
+    workspaceId: r.workspaceId,
+    spec: r.spec,
+    revision: rev
+      ? { id: rev.id, image: rev.image, config: rev.config }
+      : { id: r.revision ?? 'none', image: r.spec.image, config: r.spec.config },
+    credentials: token ? { agentId: r.id, agentToken: token } : null,
+    secrets: SECRET_OPS.has(op.op) && secrets ? { ...(await secrets(r.owner)) } : {},
+  };
+}
+
+/** Start the driver call of a committed operation (once per operation id). */
+export function launch(ctx: ManagerContext, r: AgentRecord, op: OperationRef): void {
+  const { driver, events, launched, inflight, issuedTokens } = ctx;
+  if (ctx.state.closed || launched.has(op.id)) return;
+  if (!driver || r.kind === 'self_hosted') {
+    // Nothing of a self-hosted agent lives in a driver (and only destroy applies to it): the
+    // operation has nothing to do and succeeds at once.
+    if (op.op !== 'destroy') return;
+    launched.add(op.id);
+    track(
+      ctx,
+      feedOutcome(ctx, r.id, op, null, undefined)
+        .catch((error: unknown) => events.emit('error', toBerthError(error)))
+        .finally(() => launched.delete(op.id)),
+    );
+    return;
+  }
+  launched.add(op.id);
+  const controller = new AbortController();
+  const run = async () => {
+    events.emit('operation', { agentId: r.id, operationId: op.id, op: op.op, phase: 'started' });
+    let result: DriverResult | undefined;
+    let failure: BerthError | null = null;
+    try {
+      const target = await buildTarget(ctx, r, op);
+      const method = driver[op.op];
+      if (typeof method !== 'function')
+        throw new DriverError('UNSUPPORTED', `driver '${driver.name}' cannot ${op.op}`);
+      result = await method.call(driver, target, {
+        operationId: op.id,
+        operation: op.op,
+        signal: controller.signal,
+      });
+    } catch (error) {
+      failure = toBerthError(error);
+    }
+    issuedTokens.delete(op.id);
+    await feedOutcome(ctx, r.id, op, failure, result);
+  };
+  const promise = track(
+    ctx,
+    run()
+      .catch((error: unknown) => {
+        events.emit('error', toBerthError(error));
+      })
+      .finally(() => {
+        inflight.delete(op.id);
+        // Its outcome is committed (or fenced): the record no longer names it, so nothing
+        // would launch it again; forgetting it keeps the set from growing forever.
+        launched.delete(op.id);
+      }),
+  );
+  inflight.set(op.id, { agentId: r.id, controller, promise });
+}
+
+/** Feed a driver call's outcome back as an event (fenced if the record moved on). */
+export async function feedOutcome(
+  ctx: ManagerContext,
+  agentId: string,
+  op: OperationRef,
+  failure: BerthError | null,
+  result: DriverResult | undefined,
+): Promise<void> {
+  const { driver, events, driverName } = ctx;
+  const type: LifecycleEventType = failure
+    ? 'op_failed'
+    : CREDENTIAL_OPS.has(op.op)
+      ? 'provisioned'
+      : 'op_succeeded';
+  const errorCode = failure
+    ? failure instanceof DriverError
+      ? failure.driverCode
+      : failure.code
+    : undefined;
+  let outcome: TransactOutcome | null = null;
+  try {
+    outcome = await transact(ctx, agentId, {
+      type,
+      actor: `driver:${driverName}`,
+      operationId: op.id,
+      errorCode,
+      resolvedImage: result?.resolvedImage,
+      metadata: failure ? { op: op.op, error: { code: errorCode, message: failure.message } } : { op: op.op },
+    });
+  } catch (error) {
+    if (!(error instanceof AgentNotFoundError)) throw error;
+  }
+  const phase = outcome?.accepted ? (failure ? 'failed' : 'succeeded') : 'fenced';
+  events.emit('operation', {
+    agentId,
+    operationId: op.id,
+    op: op.op,
+    phase,
+    error: failure ? { code: errorCode ?? failure.code, message: failure.message } : undefined,
+  });
+  // A superseded operation that still built something must not leave it behind.
+  if (phase === 'fenced' && !failure && LEAKY_OPS.has(op.op) && driver) {
+    const current = outcome?.record ?? null;
+    if (!current || current.status === 'deleting' || current.status === 'deleted') {
+      await cleanup(ctx, agentId, current, op);
+    }
+  }
+}
+
+/** Remove what a superseded operation (or an orphan) left behind; failures are reported as `error` events. */
+export async function cleanup(
+  ctx: ManagerContext,
+  agentId: string,
+  r: AgentRecord | null,
+  op: OperationRef,
+): Promise<void> {
+  const { driver, events } = ctx;
+  if (!driver) return;
+  const target: DriverTarget = {
+    agentId,
+    owner: r?.owner ?? '',
+    name: r?.name ?? agentId,
+    workspaceId: r?.workspaceId ?? '',
+    spec: r?.spec ?? { image: '', config: {} },
+    revision: { id: op.revisionId ?? 'none', image: r?.spec.image ?? '', config: r?.spec.config ?? {} },
+    credentials: null,
+    secrets: {},
+  };
+  try {
+    await driver.destroy(target, {
+      operationId: `${op.id}-cleanup`,
+      operation: 'destroy',
+      signal: new AbortController().signal,
+    });
+  } catch (error) {
+    events.emit('error', toBerthError(error));
+  }
+}

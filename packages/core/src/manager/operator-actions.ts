@@ -1,0 +1,148 @@
+/**
+ * Operator actions: creating an agent, dispatching an action, billing suspension.
+ *
+ * @module
+ */
+import { decide, explain } from '../chart.js';
+import { BerthError, ValidationError } from '../errors.js';
+import type { ChartEvent } from '../guards.js';
+import type { CreateAgentInput, DispatchResult, LifecycleManager } from '../manager-types.js';
+import type { AgentRecord, Revision } from '../record.js';
+import { isAction } from '../vocabulary.js';
+import type { ManagerContext } from './context.js';
+import { idempotent } from './idempotency.js';
+import { plan } from './planning.js';
+import { envFor } from './policies.js';
+import { blankRecord, contextOf, newAgent, newId } from './records.js';
+import { commitNewAgent, transact } from './transaction.js';
+import { validateCreate, validateDispatch } from './validation.js';
+import { deny, load, view as viewOf } from './views.js';
+
+/** The operator actions of a manager. */
+export function operatorActions(
+  ctx: ManagerContext,
+): Pick<LifecycleManager, 'create' | 'dispatch' | 'setBilling'> {
+  const { store, clock, policies, defaultOwner, defaultImage } = ctx;
+  const view = (r: AgentRecord) => viewOf(ctx, r);
+  return {
+    async create(input: CreateAgentInput, opts = {}) {
+      const spec = validateCreate(input);
+      const owner = input.owner ?? defaultOwner;
+      const actor = opts.actor ?? 'system';
+      return idempotent(
+        ctx,
+        `create:${owner}`,
+        opts.idempotencyKey,
+        JSON.stringify(['create', input]),
+        async () => {
+          const now = clock.now();
+          const id = newId('agt');
+          const base = blankRecord({
+            id,
+            name: spec.name,
+            owner,
+            kind: 'managed',
+            code: null,
+            now,
+            spec: {
+              image: spec.image ?? defaultImage,
+              runtime: spec.runtime,
+              region: spec.region,
+              size: spec.size,
+              config: spec.config ?? {},
+            },
+          });
+          const { record: born, entry: created } = newAgent(base, {
+            actor,
+            action: 'create',
+            reason: null,
+            metadata: { image: base.spec.image },
+            at: now,
+          });
+          const rev: Revision = {
+            id: newId('rev'),
+            agentId: id,
+            number: 1,
+            image: base.spec.image,
+            resolvedImage: null,
+            config: base.spec.config,
+            action: 'create',
+            sourceRevision: null,
+            outcome: 'pending',
+            createdAt: now,
+          };
+          const pending: AgentRecord = { ...born, revision: rev.id };
+          const env = await envFor(ctx, pending);
+          const event: ChartEvent = { type: 'deploy', env };
+          const context = contextOf(pending);
+          const t = decide(pending.state, event, context);
+          if (!t) deny(ctx, pending, explain(pending.state, event, context));
+          const p = await plan(ctx, pending, t, { type: 'deploy', actor });
+          await commitNewAgent(ctx, pending, created, t, p, actor, {
+            revisions: [rev, ...(p.commit.revisions ?? [])],
+            quota: Number.isFinite(policies.slotsPerOwner)
+              ? { owner, limit: policies.slotsPerOwner }
+              : undefined,
+          });
+          return view(p.record);
+        },
+      );
+    },
+
+    async dispatch(agentId, action, opts = {}) {
+      if (!isAction(action)) {
+        throw new ValidationError(`unknown action '${String(action)}'`, [
+          { path: 'action', message: 'not an action' },
+        ]);
+      }
+      validateDispatch(action, opts);
+      const fingerprint =
+        opts.idempotencyKey === undefined
+          ? ''
+          : JSON.stringify([action, opts.reason, opts.confirm, opts.revision, opts.image, opts.config]);
+      return idempotent(
+        ctx,
+        `dispatch:${agentId}`,
+        opts.idempotencyKey,
+        fingerprint,
+        async (): Promise<DispatchResult> => {
+          if (action === 'rollback') {
+            const r = await load(ctx, agentId, opts.owner);
+            const revs = await store.revisions(r.id);
+            if (!revs.some((x) => x.id === opts.revision)) {
+              throw new BerthError(
+                'REVISION_NOT_FOUND',
+                `agent ${agentId} has no revision '${opts.revision}'`,
+              );
+            }
+          }
+          const outcome = await transact(ctx, agentId, {
+            type: action,
+            actor: opts.actor ?? 'system',
+            reason: opts.reason,
+            confirm: opts.confirm,
+            owner: opts.owner,
+            expectedVersion: opts.expectedVersion,
+            options: opts,
+            metadata: action === 'rollback' ? { revision: opts.revision } : undefined,
+          });
+          if (!outcome.accepted) deny(ctx, outcome.record, outcome.denial);
+          return {
+            agent: await view(outcome.record),
+            operation: outcome.operation ? { id: outcome.operation.id, action } : null,
+          };
+        },
+      );
+    },
+
+    async setBilling(agentId, suspended, opts = {}) {
+      const outcome = await transact(ctx, agentId, {
+        type: suspended ? 'billing_suspended' : 'billing_resolved',
+        actor: opts.actor ?? 'billing',
+        reason: opts.reason,
+      });
+      if (!outcome.accepted) deny(ctx, outcome.record, outcome.denial);
+      return view(outcome.record);
+    },
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * Resuming: re-drive the operations a previous manager left in flight, with their own
+ * operation ids (credentials rotated where the plaintext died with that process).
+ *
+ * @module
+ */
+import type { AgentRecord } from '../record.js';
+import type { ManagerContext } from './context.js';
+import { CREDENTIAL_OPS } from './kinds.js';
+import { newToken, sha256 } from './records.js';
+import { dueAtOf } from './scheduling.js';
+import { tryCommit } from './transaction.js';
+
+/** Re-drive operations that were in flight when a previous manager stopped; returns how many. */
+export async function resume(ctx: ManagerContext): Promise<number> {
+  const { store, clock, launched, issuedTokens } = ctx;
+  let count = 0;
+  for (const r of await store.list()) {
+    const op = r.operation;
+    if (!op || launched.has(op.id) || (op.runAt !== null && op.runAt > clock.now())) continue;
+    let current = r;
+    if (CREDENTIAL_OPS.has(op.op)) {
+      // The plaintext credentials died with the previous process: rotate them for the re-drive.
+      const token = newToken('bat');
+      const now = clock.now();
+      const draft: Omit<AgentRecord, 'dueAt'> = { ...r, version: r.version + 1, updatedAt: now };
+      current = { ...draft, dueAt: dueAtOf(ctx, draft) };
+      const committed = await tryCommit(ctx, {
+        record: current,
+        expectedVersion: r.version,
+        audit: [],
+        revokeTokens: true,
+        issueTokens: [{ hash: sha256(token), agentId: r.id, createdAt: now, revokedAt: null }],
+      });
+      if (!committed) continue;
+      issuedTokens.set(op.id, token);
+    }
+    ctx.launch(current, op);
+    count++;
+  }
+  return count;
+}
