@@ -1,0 +1,198 @@
+/**
+ * The resources and responses Berth returns.
+ *
+ * @module
+ */
+import { z } from 'zod';
+import { named } from './registry.js';
+import { ActionSchema, StatusSchema, JsonValueSchema, ConfigSchema } from './fields.js';
+
+// --- responses ---------------------------------------------------------------------------
+
+const isoTime = z.string().describe('ISO-8601 time');
+
+/** A refusal reason in the structured `actions` view. */
+export const DenialSchema = z.object({
+  code: z.string(),
+  detail: z.string(),
+  unblock: z.string(),
+  guard: z.string().nullable(),
+});
+
+/** One action as the structured `actions` view shows it. */
+export const ActionAvailabilitySchema = named(
+  z.union([
+    z.object({
+      action: ActionSchema,
+      allowed: z.literal(true),
+      needsReason: z.boolean(),
+      needsConfirmation: z.boolean(),
+      next: StatusSchema,
+    }),
+    z.object({ action: ActionSchema, allowed: z.literal(false), denial: DenialSchema }),
+  ]),
+  'ActionAvailability',
+  'An action: allowed (maybe needing a reason or the typed name) or refused with its denial.',
+);
+
+/** The agent resource. */
+export const AgentSchema = named(
+  z.object({
+    id: z.string(),
+    name: z.string(),
+    owner: z.string(),
+    kind: z.enum(['managed', 'self_hosted']),
+    status: StatusSchema,
+    state: z.string().describe('The full statechart configuration key, e.g. `running+paused`.'),
+    version: z.number().int(),
+    availableActions: z.array(ActionSchema),
+    actions: z.array(ActionAvailabilitySchema),
+    workspaceId: z.string(),
+    revision: z.string().nullable(),
+    image: z.string(),
+    lastHeartbeatAt: isoTime.nullable(),
+    operation: z
+      .object({ id: z.string(), action: z.string(), op: z.string(), startedAt: isoTime })
+      .nullable(),
+    waitlist: z.object({ position: z.number().int(), nextAttemptAt: isoTime }).nullable(),
+    ghost: z.boolean(),
+    createdAt: isoTime,
+    updatedAt: isoTime,
+    deletedAt: isoTime.nullable(),
+    purgeAt: isoTime.nullable(),
+    vendorStatus: z
+      .string()
+      .optional()
+      .describe('The status in a vendor profile’s words (with `?profile=`).'),
+  }),
+  'Agent',
+  'An agent.',
+);
+
+/** `GET /agents`. */
+export const AgentListSchema = named(z.object({ agents: z.array(AgentSchema) }), 'AgentList', 'Agents.');
+
+/** Response of an action: `operation` is present for asynchronous actions. */
+export const ActionResultSchema = named(
+  z.object({
+    agent: AgentSchema,
+    operation: z.object({ id: z.string(), action: ActionSchema }).optional(),
+  }),
+  'ActionResult',
+  'The agent after the action; `operation` for asynchronous actions (202).',
+);
+
+/** One audit entry as served over HTTP. */
+export const AuditEntrySchema = named(
+  z.object({
+    seq: z.number().int(),
+    at: isoTime,
+    actor: z.string(),
+    action: z.string(),
+    from: StatusSchema.nullable(),
+    to: StatusSchema.nullable(),
+    reason: z.string().nullable(),
+    denied: z.boolean(),
+    code: z.string().nullable(),
+    operationId: z.string().nullable(),
+  }),
+  'AuditEntry',
+  'One entry of the audit trail.',
+);
+
+/** `GET /agents/:id/audit`. */
+export const AuditListSchema = named(
+  z.object({ entries: z.array(AuditEntrySchema) }),
+  'AuditList',
+  'Audit entries.',
+);
+
+/** One revision as served over HTTP. */
+export const RevisionSchema = named(
+  z.object({
+    id: z.string(),
+    number: z.number().int(),
+    image: z.string(),
+    action: z.string(),
+    outcome: z.enum(['pending', 'succeeded', 'failed']),
+    createdAt: isoTime,
+  }),
+  'Revision',
+  'A revision.',
+);
+
+/** `GET /agents/:id/revisions`. */
+export const RevisionListSchema = named(
+  z.object({ revisions: z.array(RevisionSchema) }),
+  'RevisionList',
+  'Revisions.',
+);
+
+/** `POST /registration-tokens`. */
+export const RegistrationTokenSchema = named(
+  z.object({ token: z.string(), expiresAt: isoTime }),
+  'RegistrationToken',
+  'A one-time registration token, shown this once.',
+);
+
+/** `POST /agents/register`. */
+export const RegistrationSchema = named(
+  z.object({ agentId: z.string(), agentToken: z.string() }),
+  'Registration',
+  'The agent id and its bearer token.',
+);
+
+/** A command as served over HTTP. */
+export const CommandSchema = named(
+  z.object({
+    id: z.string(),
+    type: z.string(),
+    payload: z.unknown().optional(),
+    status: z.enum(['pending', 'running', 'succeeded', 'failed']),
+    createdAt: isoTime,
+  }),
+  'Command',
+  'A command.',
+);
+
+/** `POST /agents/:id/commands`. */
+export const CommandCreatedSchema = named(
+  z.object({ command: z.object({ id: z.string(), status: z.literal('pending') }) }),
+  'CommandCreated',
+  'The queued command.',
+);
+
+/** `GET /agents/:id/commands`. */
+export const CommandListSchema = named(
+  z.object({ commands: z.array(CommandSchema) }),
+  'CommandList',
+  'Commands handed out.',
+);
+
+/** Data of an SSE `event: status`. */
+export const StatusEventSchema = named(
+  z.object({
+    status: StatusSchema,
+    from: StatusSchema.nullable(),
+    action: z.string(),
+    at: isoTime,
+    version: z.number().int(),
+  }),
+  'StatusEvent',
+  'One status transition (SSE `event: status`, `id:` is the version).',
+);
+
+/** RFC 9457 problem details with Berth's `code`. */
+export const ProblemSchema = named(
+  z.object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    code: z.string(),
+    detail: z.string(),
+    allowedActions: z.array(ActionSchema).optional(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  }),
+  'Problem',
+  'An error (application/problem+json).',
+);
