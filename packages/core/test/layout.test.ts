@@ -91,4 +91,11 @@ describe('layout', () => {
       true,
     );
   });
+
+  test('docs/architecture.md names only files and folders that exist', () => {
+    const doc = readFileSync(join(ROOT, 'docs/architecture.md'), 'utf8');
+    const paths = [...doc.matchAll(/`(packages\/[^`*<\s]+)`/g)].map((m) => m[1]!);
+    expect(paths.length).toBeGreaterThan(5);
+    expect(paths.filter((p) => !existsSync(join(ROOT, p)))).toEqual([]);
+  });
 });
