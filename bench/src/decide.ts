@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { decide, lifecycleMachine } from '@berth/core';
+import { lifecycleMachine } from '@berth/core';
+import { decide } from '@berth/core/internal';
 import { createActor, initialTransition, transition } from 'xstate';
 import {
   type BenchMode,

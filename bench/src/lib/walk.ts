@@ -6,17 +6,15 @@
  *
  * @module
  */
+import { type GuardEnv, type LifecycleEventType, lifecycleMachine } from '@berth/core';
 import {
   type ChartContext,
   type ChartEvent,
   configurationKey,
   DATA_GUARDS,
-  type GuardEnv,
   INITIAL_STATE,
-  type LifecycleEventType,
-  lifecycleMachine,
   PERMISSIVE_ENV,
-} from '@berth/core';
+} from '@berth/core/internal';
 
 /** The environment of a manager with the default policies (pause needs a reason, destroy a typed name). */
 export const WALK_ENV: GuardEnv = Object.freeze({

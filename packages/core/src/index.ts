@@ -2,31 +2,26 @@
  * `@berth/core`: the unified lifecycle statechart for hosted AI agents, the runtime manager
  * that runs it over stored records, the stores, the audit chain and the driver contract.
  *
+ * The entry is curated: the vocabulary, the machine and its contract, effects and vendor
+ * profiles, errors, the record, driver and store contracts, the manager, the memory store,
+ * clocks and the audit chain (with the helpers a store needs to keep it). The zod schemas are
+ * re-exported here for convenience and live at `@berth/core/schemas`; the HTTP handler is
+ * `@berth/core/http`, the conformance kits `@berth/core/testing`. The compiled decision table
+ * and the guards' building blocks (what only Berth's own tests and benchmarks use) are
+ * `@berth/core/internal`, outside the public API.
+ *
  * @module
  */
 export * from './vocabulary.js';
-export * from './guards.js';
-export { lifecycleMachine, type LifecycleMachine } from './machine.js';
 export {
-  type ActionAvailability,
-  allowedActions,
-  allTransitions,
-  availableActions,
-  type CompiledTransition,
-  type Configuration,
-  compiledChart,
-  configurationKey,
-  configurationOf,
-  type Denial,
-  decide,
-  EVENT_TYPES,
-  explain,
-  INITIAL_STATE,
-  isStateKey,
-  STATE_KEYS,
-  statusOfConfiguration,
-  statusOfState,
-} from './chart.js';
+  type DenialCode,
+  GUARD_EXPLANATIONS,
+  type GuardEnv,
+  type GuardExplanation,
+  type GuardName,
+} from './guards.js';
+export { lifecycleMachine, type LifecycleMachine } from './machine.js';
+export type { ActionAvailability, Denial } from './chart.js';
 export * from './effects.js';
 export * from './contract.js';
 export * from './profiles/index.js';

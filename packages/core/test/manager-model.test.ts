@@ -7,7 +7,6 @@ import {
   ACTIONS,
   type Action,
   type AgentView,
-  allTransitions,
   createLifecycleManager,
   createMemoryStore,
   flushMicrotasks,
@@ -15,9 +14,9 @@ import {
   type LifecycleManager,
   ManualClock,
   type MemoryStore,
-  statusOfState,
   verifyAuditChain,
 } from '@berth/core';
+import { allTransitions, statusOfState } from '@berth/core/internal';
 import { createMemoryDriver, type MemoryDriver } from '@berth/driver-memory';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

@@ -9,7 +9,6 @@ import {
   actionFromVendor,
   agentsteadProfile,
   alfeProfile,
-  availableActions,
   exocorpProfile,
   getProfile,
   isAction,
@@ -23,6 +22,7 @@ import {
   vendorAction,
   vendorStatus,
 } from '../src/index.js';
+import { availableActions } from '../src/_internal/index.js';
 import { ChartAgent } from './statechart-harness.js';
 
 /** An agent on the chart with the profile's policies, speaking the profile's status words. */

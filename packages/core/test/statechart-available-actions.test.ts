@@ -7,17 +7,19 @@ import {
   ACTIONS,
   type Action,
   type ActionAvailability,
+  type Denial,
+  type GuardEnv,
+  unsupportedActions,
+} from '../src/index.js';
+import {
   allowedActions,
   allTransitions,
   availableActions,
   type ChartContext,
-  type Denial,
-  type GuardEnv,
   INITIAL_STATE,
   PERMISSIVE_ENV,
   STATE_KEYS,
-  unsupportedActions,
-} from '../src/index.js';
+} from '../src/_internal/index.js';
 import { ChartAgent } from './statechart-harness.js';
 
 const NAME = 'billing-bot';

@@ -7,21 +7,23 @@ import {
   ACTION_EFFECTS,
   ACTIONS,
   type Action,
-  allTransitions,
-  compiledChart,
-  configurationOf,
   type DriverOperation,
   GUARD_EXPLANATIONS,
   lifecycleContract,
   lifecycleMachine,
-  STATE_KEYS,
   STATUS_KINDS,
   STATUSES,
   type Status,
   SYSTEM_EVENTS,
-  statusOfConfiguration,
   unsupportedActions,
 } from '../src/index.js';
+import {
+  allTransitions,
+  compiledChart,
+  configurationOf,
+  STATE_KEYS,
+  statusOfConfiguration,
+} from '../src/_internal/index.js';
 
 const contract = lifecycleContract();
 

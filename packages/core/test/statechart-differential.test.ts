@@ -7,9 +7,8 @@
 import fc from 'fast-check';
 import type { AnyMachineSnapshot } from 'xstate';
 import { describe, expect, it } from 'vitest';
+import { ACTIONS, type Action } from '../src/index.js';
 import {
-  ACTIONS,
-  type Action,
   allTransitions,
   type ChartContext,
   type ChartEvent,
@@ -20,7 +19,7 @@ import {
   INITIAL_STATE,
   STATE_KEYS,
   statusOfState,
-} from '../src/index.js';
+} from '../src/_internal/index.js';
 import {
   DENIAL_CODES,
   keyOfSnapshot,

@@ -5,6 +5,7 @@
  */
 import type { AnyMachineSnapshot } from 'xstate';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { type GuardEnv, type LifecycleEventType, lifecycleContract, STATUSES } from '../src/index.js';
 import {
   allTransitions,
   type ChartContext,
@@ -15,14 +16,10 @@ import {
   decide,
   EVENT_TYPES,
   explain,
-  type GuardEnv,
   isStateGuard,
-  type LifecycleEventType,
-  lifecycleContract,
   STATE_KEYS,
-  STATUSES,
   statusOfState,
-} from '../src/index.js';
+} from '../src/_internal/index.js';
 import {
   DENIAL_CODES,
   keyOfSnapshot,

@@ -5,20 +5,22 @@
  */
 import { type AnyMachineSnapshot, initialTransition, transition } from 'xstate';
 import {
-  type ChartContext,
-  type ChartEvent,
   type Denial,
   type DenialCode,
-  decide,
-  explain,
   type GuardEnv,
-  INITIAL_STATE,
   type LifecycleEventType,
   lifecycleMachine,
-  PERMISSIVE_ENV,
   type Status,
-  statusOfState,
 } from '../src/index.js';
+import {
+  type ChartContext,
+  type ChartEvent,
+  decide,
+  explain,
+  INITIAL_STATE,
+  PERMISSIVE_ENV,
+  statusOfState,
+} from '../src/_internal/index.js';
 
 /** Every code a refusal may carry. */
 export const DENIAL_CODES: readonly DenialCode[] = [
