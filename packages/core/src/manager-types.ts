@@ -249,8 +249,17 @@ export interface LifecycleManager {
   start(options?: { intervalMs?: number }): void;
   /** Wait until no driver call started by this manager is still running. */
   settle(): Promise<void>;
-  /** Stop the sweeper, abort in-flight driver calls, dispose the driver. */
+  /**
+   * Stop the sweeper, abort in-flight driver calls, dispose the driver. Idempotent: a second
+   * call answers the first one's promise. Once it has been called, every other method throws
+   * `MANAGER_CLOSED` (503 over HTTP) and changes nothing.
+   */
   close(): Promise<void>;
+  /**
+   * `close()`, for `await using manager = createLifecycleManager(...)`: the manager is closed
+   * when the block it was declared in ends.
+   */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /** What `reconcile` found and did. */
