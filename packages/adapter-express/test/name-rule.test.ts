@@ -7,7 +7,7 @@
 import { AGENT_NAME_PATTERN, isBerthError, ValidationError } from '@berth/core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type Harness, isProblem, startHarness } from './harness.js';
+import { type Harness, isProblem, runningAgent, startHarness } from './harness.js';
 
 let h: Harness;
 // biome-ignore lint/suspicious/noExplicitAny: the document is JSON under test
@@ -87,5 +87,15 @@ describe('the agent name rule', () => {
       }),
       { seed, numRuns: 60 },
     );
+  });
+
+  test('the same holds beyond names: a blank command type is refused by both, naming `type`', async () => {
+    const agent = await runningAgent(h, 'acme', 'commands-probe');
+    const r = await h.call('POST', `/agents/${agent.id}/commands`, { json: { type: '   ' } });
+    expect(r.status).toBe(400);
+    expect(r.body.errors.map((e: { path: string }) => e.path)).toEqual(['type']);
+    const error = await h.manager.enqueueCommand(agent.id, { type: '   ' }).catch((e: unknown) => e);
+    expect((error as ValidationError).errors?.map((e) => e.path)).toEqual(['type']);
+    expect(await h.manager.commands(agent.id)).toEqual([]);
   });
 });

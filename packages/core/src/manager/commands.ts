@@ -9,6 +9,7 @@ import type { LifecycleManager } from '../manager-types.js';
 import type { CommandRecord } from '../record.js';
 import type { ManagerContext } from './context.js';
 import { newId } from './records.js';
+import { validateCommand } from './validation.js';
 import { load } from './views.js';
 
 /** The command queue of a manager. */
@@ -18,11 +19,7 @@ export function commands(
   const { store, clock } = ctx;
   return {
     async enqueueCommand(agentId, command, opts = {}) {
-      if (typeof command.type !== 'string' || command.type.trim() === '' || command.type.length > 100) {
-        throw new ValidationError('type is required', [
-          { path: 'type', message: 'a non-empty string of at most 100 characters' },
-        ]);
-      }
+      validateCommand(command);
       const r = await load(ctx, agentId, opts.owner);
       if (r.status === 'deleted' || r.status === 'deleting') {
         throw new TransitionDeniedError('ILLEGAL_TRANSITION', `agent ${agentId} is ${r.status}`, {

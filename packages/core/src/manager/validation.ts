@@ -7,7 +7,12 @@
  */
 import { type FieldIssue, ValidationError } from '../errors.js';
 import type { CreateAgentInput, DispatchOptions, LifecycleManager } from '../manager-types.js';
-import { ActionBodySchema, CreateAgentBodySchema, RegisterBodySchema } from '../schemas/bodies.js';
+import {
+  ActionBodySchema,
+  CommandBodySchema,
+  CreateAgentBodySchema,
+  RegisterBodySchema,
+} from '../schemas/bodies.js';
 import { parseInput, toFieldIssues } from '../schemas/parse.js';
 import type { Action } from '../vocabulary.js';
 
@@ -21,6 +26,11 @@ export function validateRegister(
   input: Parameters<LifecycleManager['register']>[0],
 ): Parameters<LifecycleManager['register']>[0] {
   return parseInput(RegisterBodySchema, input, 'registration');
+}
+
+/** Check a command to queue (`CommandBodySchema`); throws VALIDATION_FAILED naming every bad field. */
+export function validateCommand(command: { type: string; payload?: unknown }): void {
+  parseInput(CommandBodySchema, { type: command.type, payload: command.payload }, 'command');
 }
 
 /** The options of a dispatch that are the action's body (`ActionBodySchema`'s fields). */

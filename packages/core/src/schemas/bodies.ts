@@ -76,7 +76,7 @@ export const RegistrationTokenBodySchema = named(
 /** Body of `POST /agents/:id/commands`. */
 export const CommandBodySchema = named(
   z.strictObject({
-    type: shortText(100),
+    type: specText(100),
     payload: JsonValueSchema.optional(),
   }),
   'CommandBody',
