@@ -38,6 +38,12 @@ export interface LifecyclePolicies {
   readonly heartbeatAuditIntervalMs?: number;
   /** Default lifetime of a registration token. @default 1 hour */
   readonly registrationTokenTtlMs?: number;
+  /**
+   * Identical refusals (same actor, action, code, reason, status and version) less than this
+   * apart fold into one audit entry whose `metadata.repeats` counts them; `0` records each.
+   * @default 1 minute
+   */
+  readonly refusalFoldMs?: number;
 }
 
 /** Hooks for events, typed. */
@@ -161,6 +167,20 @@ export interface DispatchResult {
   readonly operation: { readonly id: string; readonly action: Action } | null;
 }
 
+/** What {@link LifecycleManager.verifyAudit} found. */
+export interface AuditVerification {
+  /** True when every entry's hash is right and each links to the one before. */
+  readonly ok: boolean;
+  /** How many entries the trail holds. */
+  readonly entries: number;
+  /** The hash of the last entry (the chain head), or null for an empty trail. */
+  readonly head: string | null;
+  /** The `seq` of the first entry that does not fit, or null. */
+  readonly brokenAt: number | null;
+  /** What is wrong with that entry, or null. */
+  readonly problem: string | null;
+}
+
 /** What one sweep did. */
 export interface TickReport {
   readonly timedOut: number;
@@ -193,8 +213,10 @@ export interface LifecycleManager {
     until: Status | ((agent: AgentView) => boolean),
     options?: { timeout?: number; signal?: AbortSignal; owner?: string },
   ): Promise<AgentView>;
-  /** Audit entries with `seq > after`. */
-  audit(agentId: string, options?: { after?: number; owner?: string }): Promise<AuditEntry[]>;
+  /** Audit entries with `seq > after` (at most `limit` of them; all by default), in order. */
+  audit(agentId: string, options?: { after?: number; limit?: number; owner?: string }): Promise<AuditEntry[]>;
+  /** Re-check the agent's audit hash chain from its first entry. */
+  verifyAudit(agentId: string, options?: { owner?: string }): Promise<AuditVerification>;
   /** Revisions, oldest first. */
   revisions(agentId: string, options?: { owner?: string }): Promise<Revision[]>;
 

@@ -56,9 +56,13 @@ export async function withCas<T>(
   throw giveUp();
 }
 
+/**
+ * Append a refusal to the trail (identical refusals within `refusalFoldMs` fold into one entry
+ * with a `repeats` count) and emit the entry as the store kept it: its own seq, or the folded head.
+ */
 async function recordDenial(ctx: ManagerContext, entry: AuditEntry): Promise<void> {
-  await ctx.store.appendDenial(entry);
-  ctx.events.emit('audit', entry);
+  const stored = await ctx.store.appendDenial(entry, { foldWithinMs: ctx.policies.refusalFoldMs });
+  ctx.events.emit('audit', stored);
 }
 
 /** Load, decide, commit (compare-and-set, retried on conflict), then start the driver call. */
@@ -110,7 +114,8 @@ export async function transact(
               denied: true,
               code: denial.code,
               at: clock.now(),
-              seq: r.auditSeq,
+              // The store re-stamps seq, prevHash and hash onto the actual head (or folds it).
+              seq: r.auditSeq + 1,
               prevHash: r.auditHead,
             }),
           );
