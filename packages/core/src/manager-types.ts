@@ -94,6 +94,40 @@ export interface LifecycleManagerOptions {
   readonly defaultOwner?: string;
   /** Default image when `create` names none. @default 'berth/agent:latest' */
   readonly defaultImage?: string;
+  /**
+   * Pending commands an agent may have queued; one more is refused with `COMMAND_QUEUE_FULL`.
+   * @default 1000
+   */
+  readonly maxCommandsPerAgent?: number;
+  /**
+   * Idempotency records kept per owner (24 hours each); one more drops that owner's oldest,
+   * never another owner's. @default 10000
+   */
+  readonly maxIdempotencyKeysPerOwner?: number;
+}
+
+/** A JSON (or, with `body: undefined`, empty) answer: what idempotency stores and replays. */
+export interface StoredResponse {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+/** What an idempotent run answers: a response, marked when it holds a secret shown once. */
+export interface IdempotentResponse extends StoredResponse {
+  /** The body holds a secret: it is never stored, and a replay answers `SECRET_ALREADY_SHOWN`. */
+  readonly secret?: boolean | undefined;
+}
+
+/** What {@link LifecycleManager.idempotent} is asked to run once. */
+export interface IdempotentCall {
+  /** Whose keys these are (`owner:acme`): the unit of the per-owner cap. */
+  readonly scope: string;
+  /** The caller's key, or undefined (then the work simply runs). */
+  readonly key: string | undefined;
+  /** Fingerprint of the request: the same key with another fingerprint is `IDEMPOTENCY_KEY_REUSED`. */
+  readonly fingerprint: string;
+  /** How long the key is remembered. @default 24 hours */
+  readonly ttlMs?: number | undefined;
 }
 
 /** What `create` takes. */
@@ -252,6 +286,16 @@ export interface LifecycleManager {
   ): Promise<CommandRecord>;
   /** Commands of an agent. */
   commands(agentId: string, options?: { owner?: string }): Promise<CommandRecord[]>;
+
+  /**
+   * Run `work` at most once per (scope, key) in the manager's store (durable with a durable
+   * store): a repeat replays the first response (`replayed: true`), except one that held a
+   * secret (`SECRET_ALREADY_SHOWN`). What `@berth/core/http` uses for `Idempotency-Key`.
+   */
+  idempotent(
+    call: IdempotentCall,
+    work: () => Promise<IdempotentResponse>,
+  ): Promise<StoredResponse & { readonly replayed: boolean }>;
 
   /** Billing: suspend or resolve an agent (the agent returns to where it was). */
   setBilling(

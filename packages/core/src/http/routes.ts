@@ -103,7 +103,7 @@ export const ROUTES = [
     authorize: { operation: 'create', agent: false },
     ownerInBody: true,
     ok: { 201: ['The new agent.', 'Agent'] },
-    errors: [...AUTH, ...BODY, ...IDEM, 'QUOTA_EXCEEDED'],
+    errors: [...AUTH, ...BODY, ...IDEM, 'QUOTA_EXCEEDED', 'SECRET_ALREADY_SHOWN'],
   },
   {
     method: 'GET',
@@ -228,7 +228,7 @@ export const ROUTES = [
     authorize: { operation: 'registration_token', agent: false },
     ownerInBody: true,
     ok: { 201: ['The token.', 'RegistrationToken'] },
-    errors: [...AUTH, ...BODY, ...IDEM],
+    errors: [...AUTH, ...BODY, ...IDEM, 'SECRET_ALREADY_SHOWN'],
   },
   {
     method: 'POST',
@@ -244,7 +244,15 @@ export const ROUTES = [
     ifMatch: true,
     authorize: { operation: 'enqueue_command', agent: true },
     ok: { 201: ['The queued command.', 'CommandCreated'] },
-    errors: [...AUTH, ...BODY, ...IDEM, 'AGENT_NOT_FOUND', 'AGENT_PAUSED', 'VERSION_MISMATCH'],
+    errors: [
+      ...AUTH,
+      ...BODY,
+      ...IDEM,
+      'AGENT_NOT_FOUND',
+      'AGENT_PAUSED',
+      'COMMAND_QUEUE_FULL',
+      'VERSION_MISMATCH',
+    ],
   },
   {
     method: 'GET',
@@ -267,7 +275,7 @@ export const ROUTES = [
     bodyRequired: true,
     idempotent: 'registrationToken',
     ok: { 201: ['The agent id and its token.', 'Registration'] },
-    errors: [...BODY, ...IDEM, 'REGISTRATION_TOKEN_INVALID', 'RATE_LIMITED'],
+    errors: [...BODY, ...IDEM, 'REGISTRATION_TOKEN_INVALID', 'RATE_LIMITED', 'SECRET_ALREADY_SHOWN'],
   },
   {
     method: 'POST',

@@ -74,6 +74,8 @@ export interface ManagerContext {
   /** Background work `settle()` and `close()` wait for. */
   readonly background: Set<Promise<unknown>>;
   readonly availability: AvailabilityCache;
+  /** Bounds on what one agent or owner may make the store hold. */
+  readonly limits: { readonly maxCommandsPerAgent: number; readonly maxIdempotencyKeysPerOwner: number };
   /** Mutable state of the manager's own lifecycle. */
   readonly state: {
     closed: boolean;
@@ -113,6 +115,10 @@ export function createContext(
     issuedTokens: new Map(),
     background: new Set(),
     availability: new Map(),
+    limits: {
+      maxCommandsPerAgent: options.maxCommandsPerAgent ?? 1000,
+      maxIdempotencyKeysPerOwner: options.maxIdempotencyKeysPerOwner ?? 10_000,
+    },
     state: { closed: false, nudging: false, stopSweeper: null, unwatch: null },
   };
   const full = ctx as ManagerContext;

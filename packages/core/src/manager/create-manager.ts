@@ -8,6 +8,7 @@ import { flushMicrotasks } from '../clock.js';
 import type { LifecycleManager, LifecycleManagerOptions } from '../manager-types.js';
 import { commands } from './commands.js';
 import { createContext } from './context.js';
+import { idempotentCall } from './idempotency.js';
 import { observe } from './observe.js';
 import { launch } from './operations.js';
 import { operatorActions } from './operator-actions.js';
@@ -49,6 +50,7 @@ export function createLifecycleManager(options: LifecycleManagerOptions = {}): L
     waitFor: (agentId, until, opts) => waitFor(ctx, read.get, agentId, until, opts),
     ...selfHosted(ctx),
     ...commands(ctx),
+    idempotent: (call, work) => idempotentCall(ctx, call, work),
     observe: (event, opts) => observe(ctx, event, opts),
     reconcile: (opts) => reconcile(ctx, opts),
     tick: () => tick(ctx),
