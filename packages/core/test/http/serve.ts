@@ -15,6 +15,7 @@ export interface Served {
     method: string,
     path: string,
     init?: { body?: unknown; headers?: Record<string, string> },
+    // biome-ignore lint/suspicious/noExplicitAny: tests read whatever JSON the route answers
   ): Promise<{ status: number; body: any; headers: Headers }>;
   close(): Promise<void>;
 }
