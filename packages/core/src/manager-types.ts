@@ -311,7 +311,11 @@ export interface LifecycleManager {
   tick(): Promise<TickReport>;
   /** Re-drive operations that were in flight when a previous manager stopped. */
   resume(): Promise<number>;
-  /** Start the background sweeper (every `intervalMs`) and the driver's watch. */
+  /**
+   * Start the background sweeper and the driver's watch. The sweeper wakes when the store says
+   * something is due (`nextDueAt()`), or sooner when this manager's commits make it due;
+   * `intervalMs` caps how long it sleeps (for stores other processes write to).
+   */
   start(options?: { intervalMs?: number }): void;
   /** Wait until no driver call started by this manager is still running. */
   settle(): Promise<void>;

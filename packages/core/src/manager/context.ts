@@ -82,6 +82,10 @@ export interface ManagerContext {
     nudging: boolean;
     stopSweeper: (() => void) | null;
     unwatch: (() => void) | null;
+    /** Wake the running sweeper by `dueAt` (set while it runs): a commit made something due. */
+    wake: ((dueAt: number | null) => void) | null;
+    /** When the sweeper next purges expired registration tokens and idempotency records. */
+    nextExpiryPurgeAt: number;
   };
   /** Start the driver call of a committed operation (set by the wiring). */
   launch(r: AgentRecord, op: OperationRef): void;
@@ -119,7 +123,14 @@ export function createContext(
       maxCommandsPerAgent: options.maxCommandsPerAgent ?? 1000,
       maxIdempotencyKeysPerOwner: options.maxIdempotencyKeysPerOwner ?? 10_000,
     },
-    state: { closed: false, nudging: false, stopSweeper: null, unwatch: null },
+    state: {
+      closed: false,
+      nudging: false,
+      stopSweeper: null,
+      unwatch: null,
+      wake: null,
+      nextExpiryPurgeAt: Number.NEGATIVE_INFINITY,
+    },
   };
   const full = ctx as ManagerContext;
   Object.assign(full, hooks(full));

@@ -30,10 +30,16 @@ export type TransactOutcome =
     }
   | { readonly accepted: false; readonly record: AgentRecord; readonly denial: ReturnType<typeof explain> };
 
+/** After a commit: wake the sweeper if the record fell due sooner than it planned to look. */
+export function noteDue(ctx: ManagerContext, r: AgentRecord): void {
+  if (r.dueAt !== null) ctx.state.wake?.(r.dueAt);
+}
+
 /** Commit; false when the stored version moved on (nothing was written). Other errors throw. */
 export async function tryCommit(ctx: ManagerContext, commit: StoreCommit): Promise<boolean> {
   try {
     await ctx.store.commit(commit);
+    noteDue(ctx, commit.record);
     return true;
   } catch (error) {
     if (error instanceof VersionConflictError) return false;
@@ -129,6 +135,7 @@ export async function transact(
         if (error instanceof VersionConflictError) continue;
         throw error;
       }
+      noteDue(ctx, p.record);
       afterCommit(ctx, r, p.record, t, p.commit.audit, input.actor);
       if (p.operation) {
         // A new operation supersedes the one in flight (e.g. destroy during provisioning).
@@ -196,6 +203,7 @@ export async function commitNewAgent(
     ...extra,
   };
   await ctx.store.commit(commit);
+  noteDue(ctx, commit.record);
   afterCommit(ctx, pending, p.record, t, commit.audit, actor);
   if (p.operation) {
     if (p.token) ctx.issuedTokens.set(p.operation.id, p.token);
