@@ -365,8 +365,22 @@ export function createBerthRouter(manager: LifecycleManager, options: BerthRoute
     const { id } = parseInput(AgentParamsSchema, req.params, 'path');
     const query = parseInput(AuditQuerySchema, req.query, 'query');
     await agentFor(identity, id, 'audit');
-    const entries = await manager.audit(id, { after: query.after, owner: identity.owner });
-    res.status(200).json({ entries: entries.map(auditEntryToHttp) });
+    // One page (one entry more tells whether another follows), as @berth/core/http serves it.
+    const entries = await manager.audit(id, {
+      after: query.after,
+      limit: query.limit + 1,
+      owner: identity.owner,
+    });
+    const page = entries.slice(0, query.limit);
+    const next = entries.length > query.limit ? page.at(-1)!.seq : null;
+    res.status(200).json({ entries: page.map(auditEntryToHttp), next });
+  });
+
+  router.get('/agents/:id/audit/verify', async (req, res) => {
+    const identity = await identify(req);
+    const { id } = parseInput(AgentParamsSchema, req.params, 'path');
+    await agentFor(identity, id, 'audit');
+    res.status(200).json(await manager.verifyAudit(id, { owner: identity.owner }));
   });
 
   router.get('/agents/:id/revisions', async (req, res) => {

@@ -41,6 +41,7 @@ export { parseInput, toFieldIssues } from './schemas/parse.js';
 export {
   AuditQuerySchema,
   GetQuerySchema,
+  MAX_AUDIT_PAGE,
   ListQuerySchema,
   PollQuerySchema,
   WaitQuerySchema,
@@ -59,6 +60,7 @@ export {
   AgentSchema,
   AuditEntrySchema,
   AuditListSchema,
+  AuditVerificationSchema,
   CommandCreatedSchema,
   CommandListSchema,
   CommandSchema,

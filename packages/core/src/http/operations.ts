@@ -113,8 +113,22 @@ export const OPERATIONS: Readonly<Record<OperationId, Operation>> = {
   },
   async getAgentAudit(ctx) {
     const after = ctx.query.after as number | undefined;
-    const entries = await ctx.manager.audit(str(ctx.params.id), { after, owner: ctx.identity.owner });
-    return { status: 200, body: { entries: entries.map(auditEntryToHttp) } };
+    const limit = ctx.query.limit as number;
+    // One entry more than the page tells whether another page follows.
+    const entries = await ctx.manager.audit(str(ctx.params.id), {
+      after,
+      limit: limit + 1,
+      owner: ctx.identity.owner,
+    });
+    const page = entries.slice(0, limit);
+    const next = entries.length > limit ? page.at(-1)!.seq : null;
+    return { status: 200, body: { entries: page.map(auditEntryToHttp), next } };
+  },
+  async verifyAgentAudit(ctx) {
+    return {
+      status: 200,
+      body: await ctx.manager.verifyAudit(str(ctx.params.id), { owner: ctx.identity.owner }),
+    };
   },
   async getAgentRevisions(ctx) {
     const revisions = await ctx.manager.revisions(str(ctx.params.id), { owner: ctx.identity.owner });
