@@ -37,6 +37,7 @@ export const ERROR_CODES = {
   IDEMPOTENCY_KEY_REUSED: { status: 422, title: 'Idempotency key reused with another body' },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
   DRIVER_ERROR: { status: 502, title: 'Driver error' },
+  MANAGER_CLOSED: { status: 503, title: 'Manager closed' },
   INTERNAL: { status: 500, title: 'Internal error' },
 } as const satisfies Record<string, { status: number; title: string }>;
 

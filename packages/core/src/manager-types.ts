@@ -9,42 +9,14 @@ import type { ActionAvailability } from './chart.js';
 import type { Clock } from './clock.js';
 import type { LifecycleDriver } from './driver.js';
 import type { AuditEntry, CommandRecord, DriverOperation, Revision } from './record.js';
+import type { AuditVerification } from './audit.js';
+import type { IdempotentCall, IdempotentResponse, StoredResponse } from './idempotency-types.js';
+import type { LifecyclePolicies } from './policies-types.js';
 import type { LifecycleStore } from './store.js';
 import type { Action, AgentKind, LifecycleEventType, Status } from './vocabulary.js';
 
 export type { Clock } from './clock.js';
-
-/** Policies: which actions need a reason or a typed confirmation, quotas, timings. */
-export interface LifecyclePolicies {
-  /** Actions that need a reason. @default ['pause'] */
-  readonly requireReason?: readonly Action[];
-  /** Actions that need `confirm` equal to the agent's name. @default ['recreate', 'destroy'] */
-  readonly requireConfirm?: readonly Action[];
-  /** Slots per owner (stopped agents keep theirs; destroy frees one). @default Infinity */
-  readonly slotsPerOwner?: number;
-  /** A heartbeat older than this makes a running agent degraded. @default 90_000 */
-  readonly heartbeatTimeoutMs?: number;
-  /** Deadline of each driver operation. @default 600_000 */
-  readonly operationTimeoutMs?: number;
-  /** Automatic recovery restarts for a degraded managed agent before it is failed. @default 3 */
-  readonly maxRecoveryAttempts?: number;
-  /** Backoff base for recovery, waitlist and destroy retries (doubles each attempt). @default 1_000 */
-  readonly retryBaseMs?: number;
-  /** Backoff ceiling. @default 60_000 */
-  readonly retryMaxMs?: number;
-  /** How long a deleted agent stays readable before it is purged. @default 7 days */
-  readonly deletedGraceMs?: number;
-  /** Minimum time between two audited heartbeats of one agent. @default 5 minutes */
-  readonly heartbeatAuditIntervalMs?: number;
-  /** Default lifetime of a registration token. @default 1 hour */
-  readonly registrationTokenTtlMs?: number;
-  /**
-   * Identical refusals (same actor, action, code, reason, status and version) less than this
-   * apart fold into one audit entry whose `metadata.repeats` counts them; `0` records each.
-   * @default 1 minute
-   */
-  readonly refusalFoldMs?: number;
-}
+export type { LifecyclePolicies } from './policies-types.js';
 
 /** Hooks for events, typed. */
 export interface LifecycleEvents {
@@ -104,30 +76,6 @@ export interface LifecycleManagerOptions {
    * never another owner's. @default 10000
    */
   readonly maxIdempotencyKeysPerOwner?: number;
-}
-
-/** A JSON (or, with `body: undefined`, empty) answer: what idempotency stores and replays. */
-export interface StoredResponse {
-  readonly status: number;
-  readonly body: unknown;
-}
-
-/** What an idempotent run answers: a response, marked when it holds a secret shown once. */
-export interface IdempotentResponse extends StoredResponse {
-  /** The body holds a secret: it is never stored, and a replay answers `SECRET_ALREADY_SHOWN`. */
-  readonly secret?: boolean | undefined;
-}
-
-/** What {@link LifecycleManager.idempotent} is asked to run once. */
-export interface IdempotentCall {
-  /** Whose keys these are (`owner:acme`): the unit of the per-owner cap. */
-  readonly scope: string;
-  /** The caller's key, or undefined (then the work simply runs). */
-  readonly key: string | undefined;
-  /** Fingerprint of the request: the same key with another fingerprint is `IDEMPOTENCY_KEY_REUSED`. */
-  readonly fingerprint: string;
-  /** How long the key is remembered. @default 24 hours */
-  readonly ttlMs?: number | undefined;
 }
 
 /** What `create` takes. */
@@ -201,20 +149,6 @@ export interface DispatchResult {
   readonly operation: { readonly id: string; readonly action: Action } | null;
 }
 
-/** What {@link LifecycleManager.verifyAudit} found. */
-export interface AuditVerification {
-  /** True when every entry's hash is right and each links to the one before. */
-  readonly ok: boolean;
-  /** How many entries the trail holds. */
-  readonly entries: number;
-  /** The hash of the last entry (the chain head), or null for an empty trail. */
-  readonly head: string | null;
-  /** The `seq` of the first entry that does not fit, or null. */
-  readonly brokenAt: number | null;
-  /** What is wrong with that entry, or null. */
-  readonly problem: string | null;
-}
-
 /** What one sweep did. */
 export interface TickReport {
   readonly timedOut: number;
@@ -231,96 +165,225 @@ export interface LifecycleManager {
   readonly events: EventEmitter<LifecycleEvents>;
   /** The driver's name and capabilities. */
   readonly driverName: string;
-  /** Create a managed agent and start provisioning it (throws QUOTA_EXCEEDED when no slot is free). */
+  /**
+   * Create a managed agent and start provisioning it (the driver call runs in the background;
+   * its failure arrives as `op_failed`, not as a throw).
+   * @throws `VALIDATION_FAILED` when the spec fails its schema (`errors` names each field).
+   * @throws `QUOTA_EXCEEDED` when the owner has no free slot.
+   * @throws `IDEMPOTENCY_KEY_REUSED` when `idempotencyKey` was used with another input; `IDEMPOTENCY_KEY_IN_USE` while the first call with it still runs.
+   * @throws `MANAGER_CLOSED` after {@link LifecycleManager.close}.
+   */
   create(input: CreateAgentInput, options?: { actor?: string; idempotencyKey?: string }): Promise<AgentView>;
-  /** Ask for an action. Illegal actions throw a typed error and change nothing. */
+  /**
+   * Ask for an action. Illegal actions throw a typed error and change nothing; driver failures
+   * do not throw (they arrive as `op_failed`).
+   * @throws `VALIDATION_FAILED` for an unknown action or bad options (`errors` names each field).
+   * @throws `AGENT_NOT_FOUND` for an unknown id, a purged agent, or another owner's agent.
+   * @throws `ILLEGAL_TRANSITION` when the status does not allow the action (`allowedActions` lists what does).
+   * @throws `OPERATION_IN_PROGRESS` when another operation is in flight.
+   * @throws `REASON_REQUIRED` / `CONFIRMATION_REQUIRED` when the policy asks for a reason / the typed name.
+   * @throws `QUOTA_EXCEEDED` when the action needs a slot the owner does not have.
+   * @throws `REVISION_NOT_FOUND` when rollback names a revision the agent does not have.
+   * @throws `VERSION_MISMATCH` when `expectedVersion` is stale; `VERSION_CONFLICT` when the record kept changing under concurrent writes.
+   * @throws `IDEMPOTENCY_KEY_REUSED` / `IDEMPOTENCY_KEY_IN_USE` as for {@link LifecycleManager.create}.
+   * @throws `MANAGER_CLOSED` after {@link LifecycleManager.close}.
+   */
   dispatch(agentId: string, action: Action, options?: DispatchOptions): Promise<DispatchResult>;
-  /** One agent (throws AGENT_NOT_FOUND, also for another owner's agent when `owner` is given). */
+  /**
+   * One agent.
+   * @throws `AGENT_NOT_FOUND` for an unknown or purged id, also for another owner's agent when `owner` is given.
+   * @throws `MANAGER_CLOSED` after {@link LifecycleManager.close}.
+   */
   get(agentId: string, options?: { owner?: string }): Promise<AgentView>;
-  /** Agents, filtered. */
+  /**
+   * Agents, filtered.
+   * @throws `MANAGER_CLOSED` after {@link LifecycleManager.close}.
+   */
   list(filter?: { owner?: string; status?: Status }): Promise<AgentView[]>;
-  /** Every action with `allowed` or its denial. */
+  /**
+   * Every action with `allowed` or its denial.
+   * @throws `AGENT_NOT_FOUND` as for {@link LifecycleManager.get}.
+   * @throws `MANAGER_CLOSED` after {@link LifecycleManager.close}.
+   */
   availableActions(agentId: string, options?: { owner?: string }): Promise<ActionAvailability[]>;
-  /** Resolve when the agent has `status` (or the predicate holds); no upper bound on `timeout`. */
+  /**
+   * Resolve when the agent has `status` (or the predicate holds); no upper bound on `timeout`.
+   * @throws `AGENT_NOT_FOUND` as for {@link LifecycleManager.get}.
+   * @throws `WAIT_TIMEOUT` when the status did not come within `timeout` ms.
+   * @throws the signal's reason when `signal` aborts.
+   * @throws `MANAGER_CLOSED` after {@link LifecycleManager.close}.
+   */
   waitFor(
     agentId: string,
     until: Status | ((agent: AgentView) => boolean),
     options?: { timeout?: number; signal?: AbortSignal; owner?: string },
   ): Promise<AgentView>;
-  /** Audit entries with `seq > after` (at most `limit` of them; all by default), in order. */
+  /**
+   * Audit entries with `seq > after` (at most `limit` of them; all by default), in order.
+   * @throws `AGENT_NOT_FOUND` for an id with neither a record nor an audit trail (the trail outlives
+   *   a purge), or another owner's agent when `owner` is given.
+   * @throws `MANAGER_CLOSED` after {@link LifecycleManager.close}.
+   */
   audit(agentId: string, options?: { after?: number; limit?: number; owner?: string }): Promise<AuditEntry[]>;
-  /** Re-check the agent's audit hash chain from its first entry. */
+  /**
+   * Re-check the agent's audit hash chain from its first entry.
+   * @throws `AGENT_NOT_FOUND` as for {@link LifecycleManager.audit}.
+   * @throws `MANAGER_CLOSED` after {@link LifecycleManager.close}.
+   */
   verifyAudit(agentId: string, options?: { owner?: string }): Promise<AuditVerification>;
-  /** Revisions, oldest first. */
+  /**
+   * Revisions, oldest first.
+   * @throws `AGENT_NOT_FOUND` as for {@link LifecycleManager.get}.
+   * @throws `MANAGER_CLOSED` after {@link LifecycleManager.close}.
+   */
   revisions(agentId: string, options?: { owner?: string }): Promise<Revision[]>;
 
-  /** Mint a one-time registration token (returned once; only its digest is stored). */
+  /**
+   * Mint a one-time registration token (returned once; only its digest is stored).
+   * @throws `VALIDATION_FAILED` when `expiresInSeconds` is not a positive number.
+   * @throws `MANAGER_CLOSED` after {@link LifecycleManager.close}.
+   */
   createRegistrationToken(options?: {
     owner?: string;
     expiresInSeconds?: number;
   }): Promise<{ token: string; expiresAt: string }>;
-  /** Register a self-hosted agent; re-registering a code reuses the agent and revokes older tokens. */
+  /**
+   * Register a self-hosted agent; re-registering a code reuses the agent and revokes older tokens.
+   * @throws `VALIDATION_FAILED` when `code` (or `name`, `runtime`) fails its rule.
+   * @throws `REGISTRATION_TOKEN_INVALID` for an unknown, expired, revoked or used token.
+   * @throws `VERSION_CONFLICT` when the agent kept changing during registration.
+   * @throws `MANAGER_CLOSED` after {@link LifecycleManager.close}.
+   */
   register(input: {
     registrationToken: string;
     code: string;
     name?: string;
     runtime?: string;
   }): Promise<{ agentId: string; agentToken: string }>;
-  /** Check an agent token; throws UNAUTHORIZED, AGENT_DISABLED or AGENT_REVOKED. */
+  /**
+   * Check an agent token.
+   * @throws `UNAUTHORIZED` for a missing, unknown or revoked token.
+   * @throws `AGENT_DISABLED` when the agent is disabled.
+   * @throws `AGENT_REVOKED` when the agent is deleted.
+   * @throws `MANAGER_CLOSED` after {@link LifecycleManager.close}.
+   */
   authenticateAgent(agentId: string, agentToken: string): Promise<AgentView>;
-  /** Record a heartbeat (a stale agent comes back to running). */
+  /**
+   * Record a heartbeat (a stale agent comes back to running).
+   * @throws `AGENT_NOT_FOUND` for an unknown id.
+   * @throws `ILLEGAL_TRANSITION` when the agent's status takes no heartbeat (e.g. deleted).
+   * @throws `MANAGER_CLOSED` after {@link LifecycleManager.close}.
+   */
   heartbeat(agentId: string): Promise<AgentView>;
-  /** Queue a command (AGENT_PAUSED while paused). */
+  /**
+   * Queue a command.
+   * @throws `VALIDATION_FAILED` when `type` is missing.
+   * @throws `AGENT_NOT_FOUND` as for {@link LifecycleManager.get}.
+   * @throws `ILLEGAL_TRANSITION` when the agent can take no commands (e.g. deleted).
+   * @throws `AGENT_PAUSED` while admission is closed (paused, or suspended for billing).
+   * @throws `COMMAND_QUEUE_FULL` when the store's limit of pending commands is reached.
+   * @throws `MANAGER_CLOSED` after {@link LifecycleManager.close}.
+   */
   enqueueCommand(
     agentId: string,
     command: { type: string; payload?: unknown },
     options?: { owner?: string },
   ): Promise<CommandRecord>;
-  /** Hand out pending commands once each (none while paused). */
+  /**
+   * Hand out pending commands once each (none while paused).
+   * @throws `VALIDATION_FAILED` when `limit` is not an integer from 1 to 100.
+   * @throws `AGENT_NOT_FOUND` for an unknown id.
+   * @throws `MANAGER_CLOSED` after {@link LifecycleManager.close}.
+   */
   pollCommands(agentId: string, options?: { limit?: number }): Promise<CommandRecord[]>;
-  /** Record a command's result. */
+  /**
+   * Record a command's result.
+   * @throws `AGENT_NOT_FOUND` for an unknown id.
+   * @throws `COMMAND_NOT_FOUND` for a command this agent does not have.
+   * @throws `ILLEGAL_TRANSITION` when the command is not running (already completed or never handed out).
+   * @throws `MANAGER_CLOSED` after {@link LifecycleManager.close}.
+   */
   completeCommand(
     agentId: string,
     commandId: string,
     result: { ok: boolean; output?: unknown; error?: { code: string; message: string } },
   ): Promise<CommandRecord>;
-  /** Commands of an agent. */
+  /**
+   * Commands of an agent.
+   * @throws `AGENT_NOT_FOUND` as for {@link LifecycleManager.get}.
+   * @throws `MANAGER_CLOSED` after {@link LifecycleManager.close}.
+   */
   commands(agentId: string, options?: { owner?: string }): Promise<CommandRecord[]>;
 
   /**
    * Run `work` at most once per (scope, key) in the manager's store (durable with a durable
    * store): a repeat replays the first response (`replayed: true`), except one that held a
    * secret (`SECRET_ALREADY_SHOWN`). What `@berth/core/http` uses for `Idempotency-Key`.
+   * @throws `IDEMPOTENCY_KEY_REUSED`, `IDEMPOTENCY_KEY_IN_USE`, `SECRET_ALREADY_SHOWN`, or what `work` throws.
+   * @throws `MANAGER_CLOSED` after {@link LifecycleManager.close}.
    */
   idempotent(
     call: IdempotentCall,
     work: () => Promise<IdempotentResponse>,
   ): Promise<StoredResponse & { readonly replayed: boolean }>;
 
-  /** Billing: suspend or resolve an agent (the agent returns to where it was). */
+  /**
+   * Billing: suspend or resolve an agent (the agent returns to where it was).
+   * @throws `AGENT_NOT_FOUND` for an unknown id.
+   * @throws `ILLEGAL_TRANSITION` when the agent's status does not take the billing event.
+   * @throws `MANAGER_CLOSED` after {@link LifecycleManager.close}.
+   */
   setBilling(
     agentId: string,
     suspended: boolean,
     options?: { actor?: string; reason?: string },
   ): Promise<AgentView>;
-  /** Apply an out-of-band observation (from a driver's watch or a resync). */
+  /**
+   * Apply an out-of-band observation (from a driver's watch or a resync). An event for an
+   * unknown agent, or one with an operation in flight, is ignored.
+   * @throws `MANAGER_CLOSED` after {@link LifecycleManager.close}.
+   */
   observe(event: import('./driver.js').DriverEvent, options?: { actor?: string }): Promise<void>;
-  /** Compare the store with the driver: mark ghosts, remove or adopt orphans. */
+  /**
+   * Compare the store with the driver: mark ghosts, remove or adopt orphans.
+   * @throws what the driver's `list` throws (a `DRIVER_ERROR` named after the driver).
+   * @throws `MANAGER_CLOSED` after {@link LifecycleManager.close}.
+   */
   reconcile(options?: { orphans?: 'remove' | 'adopt' | 'ignore' }): Promise<ReconcileReport>;
-  /** Run the sweeper once: deadlines, heartbeat staleness, recovery, waitlist, destroy retries, purge. */
+  /**
+   * Run the sweeper once: deadlines, heartbeat staleness, recovery, waitlist, destroy retries,
+   * purge. What fails for one agent is reported on the `error` event, not thrown.
+   * @throws `MANAGER_CLOSED` after {@link LifecycleManager.close}.
+   */
   tick(): Promise<TickReport>;
-  /** Re-drive operations that were in flight when a previous manager stopped. */
+  /**
+   * Re-drive operations that were in flight when a previous manager stopped.
+   * @throws `MANAGER_CLOSED` after {@link LifecycleManager.close}.
+   */
   resume(): Promise<number>;
   /**
    * Start the background sweeper and the driver's watch. The sweeper wakes when the store says
    * something is due (`nextDueAt()`), or sooner when this manager's commits make it due;
    * `intervalMs` caps how long it sleeps (for stores other processes write to).
+   * @throws `MANAGER_CLOSED` (synchronously) after {@link LifecycleManager.close}.
    */
   start(options?: { intervalMs?: number }): void;
-  /** Wait until no driver call started by this manager is still running. */
+  /**
+   * Wait until no driver call started by this manager is still running.
+   * @throws `MANAGER_CLOSED` after {@link LifecycleManager.close}.
+   */
   settle(): Promise<void>;
-  /** Stop the sweeper, abort in-flight driver calls, dispose the driver. */
+  /**
+   * Stop the sweeper, abort in-flight driver calls, dispose the driver. Idempotent: a second
+   * call answers the first one's promise. Once it has been called, every other method throws
+   * `MANAGER_CLOSED` (503 over HTTP) and changes nothing.
+   */
   close(): Promise<void>;
+  /**
+   * `close()`, for `await using manager = createLifecycleManager(...)`: the manager is closed
+   * when the block it was declared in ends.
+   */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /** What `reconcile` found and did. */

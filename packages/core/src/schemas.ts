@@ -24,6 +24,7 @@ export {
   RegistrationTokenBodySchema,
 } from './schemas/bodies.js';
 export {
+  AGENT_NAME_PATTERN,
   ActionParamsSchema,
   ActionSchema,
   AgentIdSchema,
@@ -35,6 +36,7 @@ export {
   JsonValueSchema,
   OwnerSchema,
   ProfileNameSchema,
+  SelfHostedNameSchema,
   StatusSchema,
 } from './schemas/fields.js';
 export { parseInput, toFieldIssues } from './schemas/parse.js';

@@ -20,7 +20,7 @@ describe('close() then resume()', () => {
     await first.close();
 
     // Nothing was failed: the operation is still recorded, the agent still provisioning.
-    const afterClose = await first.get(agent.id);
+    const afterClose = (await store.get(agent.id))!;
     expect(afterClose.status).toBe('provisioning');
     expect(afterClose.operation!.id).toBe(opId);
     expect((await store.audit(agent.id)).filter((e) => e.action === 'op_failed')).toEqual([]);
@@ -56,7 +56,7 @@ describe('close() then resume()', () => {
     expect((await first.get(agent.id)).status).toBe('running');
     const { operation } = await first.dispatch(agent.id, 'stop');
     await first.close(); // before the 10 ms stop finishes
-    expect((await first.get(agent.id)).status).toBe('stopping');
+    expect((await store.get(agent.id))!.status).toBe('stopping');
 
     const second = createLifecycleManager({ store, clock, driver: handle });
     expect(await second.resume()).toBe(1);

@@ -8,6 +8,7 @@ import { flushMicrotasks } from '../clock.js';
 import type { LifecycleManager, LifecycleManagerOptions } from '../manager-types.js';
 import { commands } from './commands.js';
 import { createContext } from './context.js';
+import { guardClosed } from './dispose-guard.js';
 import { idempotentCall } from './idempotency.js';
 import { observe } from './observe.js';
 import { launch } from './operations.js';
@@ -77,6 +78,7 @@ export function createLifecycleManager(options: LifecycleManagerOptions = {}): L
       await Promise.allSettled([...ctx.background]);
       await ctx.driver?.dispose?.();
     },
+    [Symbol.asyncDispose]: () => manager.close(),
   };
-  return manager;
+  return guardClosed(manager);
 }

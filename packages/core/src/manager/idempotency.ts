@@ -13,7 +13,7 @@
  * @module
  */
 import { BerthError } from '../errors.js';
-import type { IdempotentCall, IdempotentResponse, StoredResponse } from '../manager-types.js';
+import type { IdempotentCall, IdempotentResponse, StoredResponse } from '../idempotency-types.js';
 import type { LifecycleStore } from '../store.js';
 import type { ManagerContext } from './context.js';
 import { DAY } from './policies.js';

@@ -16,6 +16,7 @@ import { plan } from './planning.js';
 import { auditEntry, blankRecord, contextOf, iso, newAgent, newId, newToken, sha256 } from './records.js';
 import { dueAtOf } from './scheduling.js';
 import { afterCommit, commitNewAgent, RETRY, transact, tryCommit, withCas } from './transaction.js';
+import { validateRegister } from './validation.js';
 import { deny, view as viewOf } from './views.js';
 
 /** The self-hosted agent API of a manager. */
@@ -47,11 +48,7 @@ export function selfHosted(
     },
 
     async register(input) {
-      if (typeof input.code !== 'string' || input.code.trim() === '' || input.code.length > 200) {
-        throw new ValidationError('code is required', [
-          { path: 'code', message: 'a non-empty string of at most 200 characters' },
-        ]);
-      }
+      validateRegister(input);
       const now = clock.now();
       const consumed =
         typeof input.registrationToken === 'string'

@@ -1,60 +1,50 @@
 /**
- * Validation of the manager's inputs: every bad field named, nothing changed.
+ * Validation of the manager's inputs with the exported zod schemas (`@berth/core/schemas`):
+ * what the HTTP API and its OpenAPI document accept is exactly what the manager accepts. Every
+ * bad field named, nothing changed.
  *
  * @module
  */
-import { ValidationError } from '../errors.js';
-import type { CreateAgentInput, DispatchOptions } from '../manager-types.js';
+import { type FieldIssue, ValidationError } from '../errors.js';
+import type { CreateAgentInput, DispatchOptions, LifecycleManager } from '../manager-types.js';
+import { ActionBodySchema, CreateAgentBodySchema, RegisterBodySchema } from '../schemas/bodies.js';
+import { parseInput, toFieldIssues } from '../schemas/parse.js';
 import type { Action } from '../vocabulary.js';
 
-/** The agent name rule. */
-export const NAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,62}$/;
-
-/** Check what `create` takes; throws VALIDATION_FAILED naming every bad field. */
+/** Check what `create` takes (`CreateAgentBodySchema`); throws VALIDATION_FAILED naming every bad field. */
 export function validateCreate(input: CreateAgentInput): CreateAgentInput {
-  const issues: { path: string; message: string }[] = [];
-  if (typeof input !== 'object' || input === null)
-    throw new ValidationError('the agent spec must be an object', []);
-  if (typeof input.name !== 'string' || !NAME.test(input.name)) {
-    issues.push({
-      path: 'name',
-      message: '1–63 letters, digits, dots, dashes or underscores, starting with a letter or digit',
-    });
-  }
-  for (const field of ['owner', 'image', 'runtime', 'region', 'size'] as const) {
-    const v = input[field];
-    if (v !== undefined && (typeof v !== 'string' || v.trim() === '' || v.length > 200)) {
-      issues.push({ path: field, message: 'a non-empty string of at most 200 characters' });
-    }
-  }
-  if (
-    input.config !== undefined &&
-    (typeof input.config !== 'object' || input.config === null || Array.isArray(input.config))
-  ) {
-    issues.push({ path: 'config', message: 'an object' });
-  }
-  if (issues.length > 0)
-    throw new ValidationError(`invalid agent spec: ${issues.map((i) => i.path).join(', ')}`, issues);
-  return input;
+  return parseInput(CreateAgentBodySchema, input, 'agent spec');
 }
 
-/** Check the options of a dispatch; throws VALIDATION_FAILED naming every bad field. */
+/** Check what `register` takes (`RegisterBodySchema`); throws VALIDATION_FAILED naming every bad field. */
+export function validateRegister(
+  input: Parameters<LifecycleManager['register']>[0],
+): Parameters<LifecycleManager['register']>[0] {
+  return parseInput(RegisterBodySchema, input, 'registration');
+}
+
+/** The options of a dispatch that are the action's body (`ActionBodySchema`'s fields). */
+const BODY_FIELDS = Object.keys(ActionBodySchema.shape) as (keyof DispatchOptions)[];
+
+/**
+ * Check the options of a dispatch: the action's body with `ActionBodySchema`, then what only
+ * the manager takes (`actor`, `expectedVersion`) and what the action needs (rollback: a
+ * revision). Throws VALIDATION_FAILED naming every bad field.
+ */
 export function validateDispatch(action: Action, opts: DispatchOptions): void {
-  const issues: { path: string; message: string }[] = [];
-  for (const field of ['reason', 'confirm', 'revision', 'image', 'actor'] as const) {
-    const v = opts[field];
-    if (v !== undefined && (typeof v !== 'string' || v.length > 1000)) {
-      issues.push({ path: field, message: 'a string of at most 1000 characters' });
-    }
-  }
-  if (action === 'rollback' && (typeof opts.revision !== 'string' || opts.revision === '')) {
-    issues.push({ path: 'revision', message: 'rollback needs the revision to go back to' });
+  const body: Record<string, unknown> = {};
+  for (const field of BODY_FIELDS) if (opts[field] !== undefined) body[field] = opts[field];
+  const parsed = ActionBodySchema.safeParse(body);
+  const issues: FieldIssue[] = parsed.success ? [] : toFieldIssues(parsed.error);
+  if (opts.actor !== undefined && (typeof opts.actor !== 'string' || opts.actor.length > 1000)) {
+    issues.push({ path: 'actor', message: 'a string of at most 1000 characters' });
   }
   if (
-    opts.config !== undefined &&
-    (typeof opts.config !== 'object' || opts.config === null || Array.isArray(opts.config))
+    action === 'rollback' &&
+    (typeof opts.revision !== 'string' || opts.revision === '') &&
+    !issues.some((i) => i.path === 'revision')
   ) {
-    issues.push({ path: 'config', message: 'an object' });
+    issues.push({ path: 'revision', message: 'rollback needs the revision to go back to' });
   }
   if (opts.expectedVersion !== undefined && !Number.isInteger(opts.expectedVersion)) {
     issues.push({ path: 'expectedVersion', message: 'an integer' });

@@ -10,10 +10,12 @@ import {
   JsonValueSchema,
   AgentNameSchema,
   OwnerSchema,
+  SelfHostedNameSchema,
   ActionSchema,
   codeText,
   optionalText,
   shortText,
+  specText,
 } from './fields.js';
 
 // --- operator bodies ---------------------------------------------------------------------
@@ -23,10 +25,10 @@ export const CreateAgentBodySchema = named(
   z.strictObject({
     name: AgentNameSchema,
     owner: OwnerSchema.optional(),
-    image: optionalText(500),
-    runtime: optionalText(100),
-    region: optionalText(100),
-    size: optionalText(100),
+    image: specText(200).optional(),
+    runtime: specText(100).optional(),
+    region: specText(100).optional(),
+    size: specText(100).optional(),
     config: ConfigSchema.optional(),
   }),
   'CreateAgentBody',
@@ -88,7 +90,7 @@ export const RegisterBodySchema = named(
   z.strictObject({
     registrationToken: shortText(500),
     code: codeText(200).describe('Stable identity of the agent: re-registering the same code reuses it.'),
-    name: AgentNameSchema.optional(),
+    name: SelfHostedNameSchema.optional(),
     runtime: optionalText(100),
   }),
   'RegisterBody',

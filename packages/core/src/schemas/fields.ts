@@ -59,13 +59,43 @@ export const ActionSchema = z.enum(ACTIONS).describe('A canonical operator actio
 /** A vendor profile name. */
 export const ProfileNameSchema = z.enum(PROFILE_NAMES).describe('A vendor profile for `vendorStatus`.');
 
-/** An agent name (also what destructive actions are confirmed with). */
-export const AgentNameSchema = shortText(100)
+/**
+ * The one agent name rule, served and published (the OpenAPI `pattern` of every `name`): 1–63
+ * letters, digits, `.`, `_` or `-`, starting with a letter or digit — no spaces, so a name is
+ * safe as a container, host or file name.
+ */
+export const AGENT_NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,62}$/;
+
+/** The message of a name that breaks {@link AGENT_NAME_PATTERN}. @internal */
+export const AGENT_NAME_RULE =
+  '1–63 letters, digits, dots, dashes or underscores, starting with a letter or digit';
+
+/** An agent name (also what destructive actions are confirmed with): {@link AGENT_NAME_PATTERN}. */
+export const AgentNameSchema = z
+  .string()
+  .regex(AGENT_NAME_PATTERN, AGENT_NAME_RULE)
+  .describe(`The agent's name: ${AGENT_NAME_RULE}.`);
+
+/**
+ * The name a self-hosted agent registers with (a host's display name, `Host one`): up to 100
+ * characters, no leading or trailing whitespace, no control characters. Managed agents are
+ * named by {@link AgentNameSchema}.
+ */
+export const SelfHostedNameSchema = shortText(100)
   .refine((s) => s.trim() === s, 'must not start or end with whitespace')
   .refine((s) => !/\p{Cc}/u.test(s), 'must not contain control characters');
 
-/** An owner (tenant) name. */
-export const OwnerSchema = shortText(100).refine(
+/** Not blank: passes `''` so that a `min`/`max` check next to it reports the one issue. */
+const notBlank = (s: string) => s === '' || s.trim() !== '';
+
+/**
+ * A non-empty, non-blank string of at most `max` characters, each failure one issue (an
+ * agent's image, runtime, region, size). @internal
+ */
+export const specText = (max: number) => shortText(max).refine(notBlank, 'must not be blank');
+
+/** An owner (tenant) name: not blank, no control characters. */
+export const OwnerSchema = specText(100).refine(
   (s) => !/\p{Cc}/u.test(s),
   'must not contain control characters',
 );
@@ -73,7 +103,7 @@ export const OwnerSchema = shortText(100).refine(
 /** A code (a self-hosted agent's identity, a command error's code): no control characters. */
 /** @internal */
 export const codeText = (max: number) =>
-  shortText(max).refine((s) => !/\p{Cc}/u.test(s), 'must not contain control characters');
+  specText(max).refine((s) => !/\p{Cc}/u.test(s), 'must not contain control characters');
 
 /** An optional string of at most `max` characters. @internal */
 export const optionalText = (max: number) => z.string().max(max).optional();

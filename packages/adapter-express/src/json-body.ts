@@ -1,6 +1,6 @@
 /**
- * Request plumbing: the JSON body parser (415 / 413 / malformed JSON as problems), bearer
- * tokens, `If-Match` and `Idempotency-Key` headers.
+ * The JSON body parser of the binding: 415 / 413 / malformed JSON as Berth errors (never a 500
+ * for the caller's mistakes). Headers are read by `@berth/core/http`.
  *
  * @module
  */
@@ -59,45 +59,4 @@ export function jsonBody(limit: number | string): RequestHandler {
     }
     parse(req, res, (error?: unknown) => next(error === undefined ? undefined : bodyError(error, limit)));
   };
-}
-
-/** The bearer token of the request, or throw 401 UNAUTHORIZED. */
-export function bearerToken(req: Request): string {
-  const header = req.headers.authorization;
-  const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-  if (match === null)
-    throw new BerthError('UNAUTHORIZED', 'send the agent token as Authorization: Bearer <token>');
-  return match[1]!;
-}
-
-/**
- * The versions an `If-Match` header accepts: `undefined` when absent or `*`, otherwise the
- * list of versions named (`"7"`, `W/"7"` and `7` all name 7). Tags that are not versions
- * are kept as `NaN`: they match nothing, so the request answers 412.
- */
-export function ifMatchVersions(req: Request): number[] | undefined {
-  const header = req.headers['if-match'];
-  if (header === undefined) return undefined;
-  const tags = header
-    .split(',')
-    .map((t) => t.trim())
-    .filter((t) => t !== '');
-  if (tags.length === 0 || tags.includes('*')) return undefined;
-  return tags.map((tag) => {
-    const m = /^(?:W\/)?"?(\d{1,15})"?$/.exec(tag);
-    return m === null ? Number.NaN : Number(m[1]);
-  });
-}
-
-const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
-
-/** The `Idempotency-Key` header, or undefined; 400 when it is not 1–255 visible ASCII characters. */
-export function idempotencyKey(req: Request): string | undefined {
-  const key = req.headers['idempotency-key'];
-  if (key === undefined) return undefined;
-  if (typeof key !== 'string' || !KEY_PATTERN.test(key))
-    throw new ValidationError('invalid Idempotency-Key header', [
-      { path: 'headers.idempotency-key', message: 'must be 1 to 255 visible ASCII characters' },
-    ]);
-  return key;
 }
