@@ -46,6 +46,19 @@ describe('refusals', () => {
     expect(added[0]!.metadata).toMatchObject({ repeats: 300 });
   });
 
+  it('keeps the chain intact when a commit follows a folded refusal', async () => {
+    const { manager, running, settle } = setup();
+    const a = await running('then-stop');
+    for (let i = 0; i < 3; i++) await manager.dispatch(a.id, 'start').catch(() => {});
+    await manager.dispatch(a.id, 'stop');
+    await settle();
+    const entries = await manager.audit(a.id);
+    const folded = entries.find((e) => e.denied)!;
+    expect(folded.metadata).toMatchObject({ repeats: 3 });
+    expect(entries[entries.indexOf(folded) + 1]!.prevHash).toBe(folded.hash);
+    expect(await manager.verifyAudit(a.id)).toMatchObject({ ok: true, brokenAt: null });
+  });
+
   it('does not fold refusals that differ (another actor, another action) or with refusalFoldMs 0', async () => {
     const { manager, running } = setup();
     const a = await running('mixed');
