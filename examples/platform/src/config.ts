@@ -34,6 +34,8 @@ export interface PlatformConfig {
   readonly heartbeatTimeoutMs: number;
   /** Actions that need a reason. */
   readonly requireReason: readonly Action[];
+  /** Pending commands an agent may have queued; `undefined` is the manager's default (1000). */
+  readonly maxCommandsPerAgent?: number | undefined;
 }
 
 /** A bad environment variable. */
@@ -145,6 +147,7 @@ const SCHEMA = {
   BERTH_MEMORY_LATENCY_MS: latency,
   BERTH_HEARTBEAT_TIMEOUT_MS: integer(1_000, 7 * 86_400_000, 'milliseconds, at least 1000'),
   BERTH_REQUIRE_REASON: actionList,
+  BERTH_MAX_COMMANDS_PER_AGENT: integer(1, 1_000_000, 'a whole number of commands of at least 1'),
 } as const;
 
 /** The environment variables the platform reads. */
@@ -185,6 +188,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): P
     memoryLatencyMs: read(env, 'BERTH_MEMORY_LATENCY_MS') ?? CONFIG_DEFAULTS.memoryLatencyMs,
     heartbeatTimeoutMs: read(env, 'BERTH_HEARTBEAT_TIMEOUT_MS') ?? CONFIG_DEFAULTS.heartbeatTimeoutMs,
     requireReason: read(env, 'BERTH_REQUIRE_REASON') ?? CONFIG_DEFAULTS.requireReason,
+    maxCommandsPerAgent: read(env, 'BERTH_MAX_COMMANDS_PER_AGENT'),
   };
 }
 

@@ -120,6 +120,9 @@ export async function startPlatform(
       driver,
       ...(options.store ? { store: options.store } : {}),
       defaultOwner: DEV_OWNER,
+      ...(config.maxCommandsPerAgent === undefined
+        ? {}
+        : { maxCommandsPerAgent: config.maxCommandsPerAgent }),
       policies: {
         requireReason: config.requireReason,
         heartbeatTimeoutMs: config.heartbeatTimeoutMs,

@@ -105,6 +105,7 @@ describe('loadConfig', () => {
       'BERTH_MEMORY_LATENCY_MS',
       'BERTH_HEARTBEAT_TIMEOUT_MS',
       'BERTH_REQUIRE_REASON',
+      'BERTH_MAX_COMMANDS_PER_AGENT',
     ]);
   });
 

@@ -39,6 +39,17 @@ class Normaliser {
           }
           return name;
         })
+        // Audit hashes cover the random ids: numbered too, so the chain's links stay visible.
+        .replace(/^[0-9a-f]{64}$/, (whole) => {
+          let name = this.seen.get(whole);
+          if (name === undefined) {
+            const n = (this.counts.get('hash') ?? 0) + 1;
+            this.counts.set('hash', n);
+            name = `<hash#${n}>`;
+            this.seen.set(whole, name);
+          }
+          return name;
+        })
         .replace(/\bt=\d+/g, 't=<s>')
         // Express's own weak ETag of a JSON body (its hash covers normalised-away ids).
         .replace(/^W\/"[0-9a-f]+-[A-Za-z0-9+/]+"$/, 'W/"<express>"')

@@ -64,7 +64,10 @@ describe('same key and body: the stored response is replayed and the action is d
 
     const t1 = await h.call('POST', '/registration-tokens', { json: {}, headers: key('k-tok') });
     const t2 = await h.call('POST', '/registration-tokens', { json: {}, headers: key('k-tok') });
-    expect(t2.body.token).toBe(t1.body.token);
+    // The token is a secret shown once: its replay is refused, never the plaintext again (API.md).
+    expect(t1.status).toBe(201);
+    expect([t2.status, t2.body.code]).toEqual([409, 'SECRET_ALREADY_SHOWN']);
+    expect(JSON.stringify(t2.body)).not.toContain(t1.body.token);
 
     const target = await runningAgent(h, 'acme', 'idem-cmd');
     const c1 = await h.call('POST', `/agents/${target.id}/commands`, {
@@ -84,8 +87,11 @@ describe('same key and body: the stored response is replayed and the action is d
     const body = { registrationToken: tok.body.token, code: 'idem-self' };
     const r1 = await h.call('POST', '/agents/register', { auth: null, json: body, headers: key('k-reg') });
     const r2 = await h.call('POST', '/agents/register', { auth: null, json: body, headers: key('k-reg') });
-    expect([r1.status, r2.status]).toEqual([201, 201]);
-    expect(r2.body).toEqual(r1.body);
+    // The agent token is a secret shown once: the replay is refused and hands out nothing (API.md).
+    expect([r1.status, r2.status]).toEqual([201, 409]);
+    expect(r2.body.code).toBe('SECRET_ALREADY_SHOWN');
+    expect(JSON.stringify(r2.body)).not.toContain(r1.body.agentToken);
+    expect((await h.manager.list()).filter((a) => a.name === 'idem-self')).toHaveLength(1);
     const auth = `Bearer ${r1.body.agentToken}`;
     const id = r1.body.agentId as string;
     const hb1 = await h.call('POST', `/agents/${id}/heartbeat`, { auth, headers: key('k-hb') });

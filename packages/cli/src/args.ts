@@ -30,6 +30,7 @@ export const FLAGS = {
   wait: { type: 'boolean' },
   timeout: { type: 'string' },
   after: { type: 'string' },
+  verify: { type: 'boolean' },
   'expires-in': { type: 'string' },
   'idempotency-key': { type: 'string' },
 } as const;
@@ -64,7 +65,7 @@ export const VERB_FLAGS: Readonly<Record<string, readonly FlagName[]>> = {
   status: ['profile'],
   deploy: ['owner', 'image', 'runtime', 'region', 'size', 'config', 'wait', 'timeout', 'idempotency-key'],
   wait: ['status', 'timeout'],
-  audit: ['after'],
+  audit: ['after', 'verify'],
   revisions: [],
   watch: ['profile'],
   token: ['expires-in', 'owner'],

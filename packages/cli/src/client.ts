@@ -11,6 +11,7 @@ import type {
   ActionResult,
   AgentResource,
   AuditEntryView,
+  AuditVerificationView,
   CreateAgentBody,
   Problem,
   RegistrationToken,
@@ -96,8 +97,10 @@ export interface BerthClient {
     timeoutSeconds: number,
     options?: RequestOptions,
   ): Promise<AgentResource>;
-  /** `GET /agents/:id/audit` */
+  /** `GET /agents/:id/audit`, every page (following `next`) from `after` to the end. */
   audit(id: string, after?: number, options?: RequestOptions): Promise<AuditEntryView[]>;
+  /** `GET /agents/:id/audit/verify` */
+  verifyAudit(id: string, options?: RequestOptions): Promise<AuditVerificationView>;
   /** `GET /agents/:id/revisions` */
   revisions(id: string, options?: RequestOptions): Promise<RevisionView[]>;
   /** `POST /registration-tokens` */
@@ -210,10 +213,25 @@ export function createBerthClient(options: BerthClientOptions): BerthClient {
       return json<AgentResource>('GET', `${agentPath(id)}/wait?${qs}`, undefined, request);
     },
     async audit(id, after, request) {
-      const qs = after === undefined ? '' : `?after=${after}`;
-      return (
-        await json<{ entries: AuditEntryView[] }>('GET', `${agentPath(id)}/audit${qs}`, undefined, request)
-      ).entries;
+      const entries: AuditEntryView[] = [];
+      let from: number | null | undefined = after;
+      // Pages of at most 1000 entries; `next` is the `after` of the following page (absent or null: done).
+      for (;;) {
+        const qs = new URLSearchParams({ limit: '1000' });
+        if (from !== undefined && from !== null) qs.set('after', String(from));
+        const page: { entries: AuditEntryView[]; next?: number | null } = await json(
+          'GET',
+          `${agentPath(id)}/audit?${qs}`,
+          undefined,
+          request,
+        );
+        entries.push(...page.entries);
+        if (typeof page.next !== 'number' || page.entries.length === 0) return entries;
+        from = page.next;
+      }
+    },
+    verifyAudit(id, request) {
+      return json<AuditVerificationView>('GET', `${agentPath(id)}/audit/verify`, undefined, request);
     },
     async revisions(id, request) {
       return (

@@ -31,6 +31,8 @@ export const EXIT = {
   UNAUTHORIZED: 7,
   /** The action was accepted but its operation failed: the agent settled in `failed`. */
   OPERATION_FAILED: 8,
+  /** `audit --verify` found the agent's hash chain broken (an entry was edited, removed or reordered). */
+  AUDIT_BROKEN: 9,
   /** Interrupted (Ctrl-C). */
   INTERRUPTED: 130,
 } as const;

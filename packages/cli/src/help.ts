@@ -58,9 +58,10 @@ Same as destroy (Sekuire's word for it).`,
   wait: `berth wait <id> --status <status> [--timeout <seconds>]
 
 Waits until the agent has the status (default timeout 120 s; exit 5 on timeout).`,
-  audit: `berth audit <id> [--after <seq>]
+  audit: `berth audit <id> [--after <seq>] [--verify]
 
-Prints the audit trail: every transition and every refused request, oldest first.`,
+Prints the audit trail: every transition and every refused request, oldest first.
+--verify re-checks the agent's hash chain instead (exit 9 when it is broken).`,
   revisions: `berth revisions <id>
 
 Lists the agent's revisions (image, action, outcome), oldest first.`,

@@ -43,6 +43,7 @@ export function displaySafeClient(client: BerthClient): BerthClient {
     destroy: (id, body, options) => safely(() => client.destroy(id, body, options)),
     waitFor: (id, status, seconds, options) => safely(() => client.waitFor(id, status, seconds, options)),
     audit: (id, after, options) => safely(() => client.audit(id, after, options)),
+    verifyAudit: (id, options) => safely(() => client.verifyAudit(id, options)),
     revisions: (id, options) => safely(() => client.revisions(id, options)),
     createRegistrationToken: (body, options) => safely(() => client.createRegistrationToken(body, options)),
     async events(id, options) {

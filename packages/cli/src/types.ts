@@ -93,6 +93,21 @@ export interface AuditEntryView {
   readonly reason: string | null;
   readonly denied?: boolean;
   readonly code?: string | null;
+  /** This entry's link in the agent's hash chain. */
+  readonly hash?: string;
+  readonly prevHash?: string;
+}
+
+/** `GET /agents/:id/audit/verify`: the hash chain re-checked from the first entry. */
+export interface AuditVerificationView {
+  readonly ok: boolean;
+  /** How many entries the trail holds. */
+  readonly entries: number;
+  /** The last entry's hash, or null for an empty trail. */
+  readonly head: string | null;
+  /** The seq of the first entry that does not fit, or null. */
+  readonly brokenAt: number | null;
+  readonly problem?: string | null;
 }
 
 /** One revision (`GET /agents/:id/revisions`). */

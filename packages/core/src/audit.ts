@@ -37,6 +37,20 @@ function canonicalAuditEntry(e: Omit<AuditEntry, 'hash'>): string {
   return `[${str(e.id)},${str(e.agentId)},${JSON.stringify(e.seq)},${JSON.stringify(e.at)},${str(e.actor)},${str(e.action)},${str(e.from)},${str(e.to)},${str(e.reason)},${str(e.operationId)},${JSON.stringify(e.version)},${e.denied},${str(e.code)},${guards},${e.metadata === null ? 'null' : JSON.stringify(e.metadata)},${str(e.prevHash)}]`;
 }
 
+/** What `LifecycleManager.verifyAudit` found. */
+export interface AuditVerification {
+  /** True when every entry's hash is right and each links to the one before. */
+  readonly ok: boolean;
+  /** How many entries the trail holds. */
+  readonly entries: number;
+  /** The hash of the last entry (the chain head), or null for an empty trail. */
+  readonly head: string | null;
+  /** The `seq` of the first entry that does not fit, or null. */
+  readonly brokenAt: number | null;
+  /** What is wrong with that entry, or null. */
+  readonly problem: string | null;
+}
+
 /** Result of {@link verifyAuditChain}. */
 export type AuditChainVerdict =
   | { readonly ok: true; readonly length: number }

@@ -135,7 +135,8 @@ export function explain(key: string, event: ChartEvent, context: ChartContext): 
       code: 'OPERATION_IN_PROGRESS',
       detail: `cannot ${event.type}: already ${status}`,
       unblock: 'Wait for the operation in flight to settle.',
-      guard: null,
+      // Named only when it really fails (an agent in a transient status has its operation).
+      guard: context.operationId !== null ? 'noOperationInFlight' : null,
     };
   }
   return {

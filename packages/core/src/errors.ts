@@ -27,6 +27,7 @@ export const ERROR_CODES = {
   AGENT_PAUSED: { status: 409, title: 'Agent paused' },
   QUOTA_EXCEEDED: { status: 409, title: 'Quota exceeded' },
   COMMAND_QUEUE_FULL: { status: 409, title: 'Command queue full' },
+  SECRET_ALREADY_SHOWN: { status: 409, title: 'Secret already shown' },
   VERSION_CONFLICT: { status: 409, title: 'Concurrent update' },
   IDEMPOTENCY_KEY_IN_USE: { status: 409, title: 'Idempotency key in use' },
   STALE_OPERATION: { status: 409, title: 'Stale operation' },

@@ -30,6 +30,7 @@ export type * from './record.js';
 export * from './driver.js';
 export type * from './store.js';
 export type * from './manager-types.js';
+export type * from './idempotency-types.js';
 export * from './schemas.js';
 export {
   createLifecycleManager,
@@ -39,7 +40,13 @@ export {
 } from './manager/index.js';
 export { createMemoryStore, type MemoryStore, type MemoryStoreOptions } from './stores/memory-store.js';
 export { flushMicrotasks, ManualClock, systemClock } from './clock.js';
-export { type AuditChainVerdict, GENESIS_HASH, hashAuditEntry, verifyAuditChain } from './audit.js';
+export {
+  type AuditChainVerdict,
+  type AuditVerification,
+  GENESIS_HASH,
+  hashAuditEntry,
+  verifyAuditChain,
+} from './audit.js';
 export {
   type AuditHead,
   EMPTY_AUDIT_HEAD,

@@ -9,36 +9,14 @@ import type { ActionAvailability } from './chart.js';
 import type { Clock } from './clock.js';
 import type { LifecycleDriver } from './driver.js';
 import type { AuditEntry, CommandRecord, DriverOperation, Revision } from './record.js';
+import type { AuditVerification } from './audit.js';
+import type { IdempotentCall, IdempotentResponse, StoredResponse } from './idempotency-types.js';
+import type { LifecyclePolicies } from './policies-types.js';
 import type { LifecycleStore } from './store.js';
 import type { Action, AgentKind, LifecycleEventType, Status } from './vocabulary.js';
 
 export type { Clock } from './clock.js';
-
-/** Policies: which actions need a reason or a typed confirmation, quotas, timings. */
-export interface LifecyclePolicies {
-  /** Actions that need a reason. @default ['pause'] */
-  readonly requireReason?: readonly Action[];
-  /** Actions that need `confirm` equal to the agent's name. @default ['recreate', 'destroy'] */
-  readonly requireConfirm?: readonly Action[];
-  /** Slots per owner (stopped agents keep theirs; destroy frees one). @default Infinity */
-  readonly slotsPerOwner?: number;
-  /** A heartbeat older than this makes a running agent degraded. @default 90_000 */
-  readonly heartbeatTimeoutMs?: number;
-  /** Deadline of each driver operation. @default 600_000 */
-  readonly operationTimeoutMs?: number;
-  /** Automatic recovery restarts for a degraded managed agent before it is failed. @default 3 */
-  readonly maxRecoveryAttempts?: number;
-  /** Backoff base for recovery, waitlist and destroy retries (doubles each attempt). @default 1_000 */
-  readonly retryBaseMs?: number;
-  /** Backoff ceiling. @default 60_000 */
-  readonly retryMaxMs?: number;
-  /** How long a deleted agent stays readable before it is purged. @default 7 days */
-  readonly deletedGraceMs?: number;
-  /** Minimum time between two audited heartbeats of one agent. @default 5 minutes */
-  readonly heartbeatAuditIntervalMs?: number;
-  /** Default lifetime of a registration token. @default 1 hour */
-  readonly registrationTokenTtlMs?: number;
-}
+export type { LifecyclePolicies } from './policies-types.js';
 
 /** Hooks for events, typed. */
 export interface LifecycleEvents {
@@ -88,6 +66,16 @@ export interface LifecycleManagerOptions {
   readonly defaultOwner?: string;
   /** Default image when `create` names none. @default 'berth/agent:latest' */
   readonly defaultImage?: string;
+  /**
+   * Pending commands an agent may have queued; one more is refused with `COMMAND_QUEUE_FULL`.
+   * @default 1000
+   */
+  readonly maxCommandsPerAgent?: number;
+  /**
+   * Idempotency records kept per owner (24 hours each); one more drops that owner's oldest,
+   * never another owner's. @default 10000
+   */
+  readonly maxIdempotencyKeysPerOwner?: number;
 }
 
 /** What `create` takes. */
@@ -231,12 +219,18 @@ export interface LifecycleManager {
     options?: { timeout?: number; signal?: AbortSignal; owner?: string },
   ): Promise<AgentView>;
   /**
-   * Audit entries with `seq > after`.
+   * Audit entries with `seq > after` (at most `limit` of them; all by default), in order.
    * @throws `AGENT_NOT_FOUND` for an id with neither a record nor an audit trail (the trail outlives
    *   a purge), or another owner's agent when `owner` is given.
    * @throws `MANAGER_CLOSED` after {@link LifecycleManager.close}.
    */
-  audit(agentId: string, options?: { after?: number; owner?: string }): Promise<AuditEntry[]>;
+  audit(agentId: string, options?: { after?: number; limit?: number; owner?: string }): Promise<AuditEntry[]>;
+  /**
+   * Re-check the agent's audit hash chain from its first entry.
+   * @throws `AGENT_NOT_FOUND` as for {@link LifecycleManager.audit}.
+   * @throws `MANAGER_CLOSED` after {@link LifecycleManager.close}.
+   */
+  verifyAudit(agentId: string, options?: { owner?: string }): Promise<AuditVerification>;
   /**
    * Revisions, oldest first.
    * @throws `AGENT_NOT_FOUND` as for {@link LifecycleManager.get}.
@@ -322,6 +316,18 @@ export interface LifecycleManager {
   commands(agentId: string, options?: { owner?: string }): Promise<CommandRecord[]>;
 
   /**
+   * Run `work` at most once per (scope, key) in the manager's store (durable with a durable
+   * store): a repeat replays the first response (`replayed: true`), except one that held a
+   * secret (`SECRET_ALREADY_SHOWN`). What `@berth/core/http` uses for `Idempotency-Key`.
+   * @throws `IDEMPOTENCY_KEY_REUSED`, `IDEMPOTENCY_KEY_IN_USE`, `SECRET_ALREADY_SHOWN`, or what `work` throws.
+   * @throws `MANAGER_CLOSED` after {@link LifecycleManager.close}.
+   */
+  idempotent(
+    call: IdempotentCall,
+    work: () => Promise<IdempotentResponse>,
+  ): Promise<StoredResponse & { readonly replayed: boolean }>;
+
+  /**
    * Billing: suspend or resolve an agent (the agent returns to where it was).
    * @throws `AGENT_NOT_FOUND` for an unknown id.
    * @throws `ILLEGAL_TRANSITION` when the agent's status does not take the billing event.
@@ -356,7 +362,9 @@ export interface LifecycleManager {
    */
   resume(): Promise<number>;
   /**
-   * Start the background sweeper (every `intervalMs`) and the driver's watch.
+   * Start the background sweeper and the driver's watch. The sweeper wakes when the store says
+   * something is due (`nextDueAt()`), or sooner when this manager's commits make it due;
+   * `intervalMs` caps how long it sleeps (for stores other processes write to).
    * @throws `MANAGER_CLOSED` (synchronously) after {@link LifecycleManager.close}.
    */
   start(options?: { intervalMs?: number }): void;

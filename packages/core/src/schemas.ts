@@ -43,6 +43,7 @@ export { parseInput, toFieldIssues } from './schemas/parse.js';
 export {
   AuditQuerySchema,
   GetQuerySchema,
+  MAX_AUDIT_PAGE,
   ListQuerySchema,
   PollQuerySchema,
   WaitQuerySchema,
@@ -61,6 +62,7 @@ export {
   AgentSchema,
   AuditEntrySchema,
   AuditListSchema,
+  AuditVerificationSchema,
   CommandCreatedSchema,
   CommandListSchema,
   CommandSchema,

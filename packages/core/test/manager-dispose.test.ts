@@ -25,6 +25,7 @@ function callsOf(m: LifecycleManager, id: string): Record<string, () => unknown>
     availableActions: () => m.availableActions(id),
     waitFor: () => m.waitFor(id, 'running', { timeout: 1 }),
     audit: () => m.audit(id),
+    verifyAudit: () => m.verifyAudit(id),
     revisions: () => m.revisions(id),
     createRegistrationToken: () => m.createRegistrationToken(),
     register: () => m.register({ registrationToken: 'x', code: 'c' }),
@@ -34,6 +35,11 @@ function callsOf(m: LifecycleManager, id: string): Record<string, () => unknown>
     pollCommands: () => m.pollCommands(id),
     completeCommand: () => m.completeCommand(id, 'cmd', { ok: true }),
     commands: () => m.commands(id),
+    idempotent: () =>
+      m.idempotent({ scope: 'owner:x', key: 'k', fingerprint: 'f' }, async () => ({
+        status: 200,
+        body: null,
+      })),
     setBilling: () => m.setBilling(id, true),
     observe: () => m.observe({ type: 'removed', agentId: id }),
     reconcile: () => m.reconcile(),

@@ -12,6 +12,7 @@ import { isoTime, paintStatus, table } from '../output.js';
 export const auditVerb: Verb = async (ctx) => {
   const id = requirePositional(ctx.args, 0, 'an agent id');
   noMorePositionals(ctx.args, 1);
+  if (ctx.args.flags.verify === true) return verifyTrail(ctx, id);
   const after = parseInteger(ctx.args.flags.after, 'after');
   const entries = await ctx.client.audit(id, after, { signal: ctx.signal });
   if (ctx.json) {
@@ -37,6 +38,24 @@ export const auditVerb: Verb = async (ctx) => {
   ctx.io.stdout.write(table(['SEQ', 'AT', 'ACTOR', 'ACTION', 'STATUS', 'REASON'], rows, ctx.paint));
   return EXIT.OK;
 };
+
+/** `--verify`: re-check the hash chain on the server; exit 9 when it is broken. */
+async function verifyTrail(ctx: Parameters<Verb>[0], id: string) {
+  const verdict = await ctx.client.verifyAudit(id, { signal: ctx.signal });
+  if (ctx.json) ctx.printJson(verdict);
+  else if (verdict.ok)
+    ctx.print(
+      `Audit trail intact: ${verdict.entries} ${verdict.entries === 1 ? 'entry' : 'entries'}${verdict.head ? `, head ${verdict.head}` : ''}.`,
+    );
+  else
+    ctx.print(
+      ctx.paint(
+        'red',
+        `Audit trail BROKEN at seq ${verdict.brokenAt}${verdict.problem ? `: ${verdict.problem}` : ''} (${verdict.entries} entries).`,
+      ),
+    );
+  return verdict.ok ? EXIT.OK : EXIT.AUDIT_BROKEN;
+}
 
 /** The revisions, oldest first. */
 export const revisionsVerb: Verb = async (ctx) => {

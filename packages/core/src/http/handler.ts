@@ -20,12 +20,7 @@ import {
   vendorStatus,
 } from '../index.js';
 import { bearerToken, checkIfMatch, idempotencyKey } from './headers.js';
-import {
-  createMemoryIdempotencyStore,
-  requestFingerprint,
-  runIdempotent,
-  type StoredResponse,
-} from './idempotency.js';
+import { type IdempotentResponse, requestFingerprint, runIdempotent } from './idempotency.js';
 import { matchRoute, type RouteMatch, routeOf } from './match.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { OPERATIONS, type Outcome, type RouteContext } from './operations.js';
@@ -77,7 +72,8 @@ export function createBerthHandler<N = unknown>(
   const authenticate = options.authenticate ?? (() => ANONYMOUS);
   const authorize = options.authorize;
   const now = options.now ?? Date.now;
-  const idempotencyStore = options.idempotencyStore ?? createMemoryIdempotencyStore({ now });
+  // Keys live in the manager's store (durable, capped per owner) unless a store is given.
+  const idempotencyStore = options.idempotencyStore;
   const idempotencyTtlMs = options.idempotencyTtlMs ?? 24 * 60 * 60 * 1000;
   const sseHeartbeatMs = options.sseHeartbeatMs ?? 15_000;
   const profiles = options.profiles === false ? {} : (options.profiles ?? PROFILES);
@@ -158,16 +154,29 @@ export function createBerthHandler<N = unknown>(
     return { identity, owner, params: p, query: q, body: b, agent };
   }
 
-  function scopeOf(route: RouteSpec, ctx: Pick<RouteContext, 'identity' | 'params' | 'body'>): string {
+  /**
+   * Whose key it is: `scope` is the unit of the per-owner cap (an agent's keys count as its
+   * owner's), `prefix` keeps the keys of one scope's callers apart.
+   */
+  function scopeOf(
+    route: RouteSpec,
+    ctx: Pick<RouteContext, 'identity' | 'params' | 'body' | 'agent'>,
+  ): { scope: string; prefix: string } {
     switch (route.idempotent) {
       case 'agent':
-        return `agent:${ctx.params.id as string}`;
+        return {
+          scope: ctx.agent !== null ? `owner:${ctx.agent.owner}` : `agent:${ctx.params.id as string}`,
+          prefix: `http:agent:${ctx.params.id as string}:`,
+        };
       case 'registrationToken':
-        return `register:${createHash('sha256').update(String(ctx.body.registrationToken)).digest('hex')}`;
+        return {
+          scope: `register:${createHash('sha256').update(String(ctx.body.registrationToken)).digest('hex')}`,
+          prefix: 'http:',
+        };
       default:
         return ctx.identity.owner !== undefined
-          ? `owner:${ctx.identity.owner}`
-          : `actor:${ctx.identity.actor}`;
+          ? { scope: `owner:${ctx.identity.owner}`, prefix: 'http:' }
+          : { scope: `actor:${ctx.identity.actor}`, prefix: 'http:' };
     }
   }
 
@@ -216,23 +225,31 @@ export function createBerthHandler<N = unknown>(
       });
       const run = OPERATIONS[route.operationId];
       if (route.idempotent === undefined) return respond(await run(context(undefined)), false);
-      const result = await runIdempotent(
-        {
-          store: idempotencyStore,
-          key: idempotencyKey(req.headers),
-          scope: scopeOf(route, prepared),
-          fingerprint: requestFingerprint(req.method, `${req.mount ?? ''}${req.path}`, prepared.body),
-          now: now(),
-          ttlMs: idempotencyTtlMs,
-        },
-        async () => {
-          const version =
-            route.ifMatch && prepared.agent !== null
-              ? checkIfMatch(req.headers, prepared.agent.version)
-              : undefined;
-          return (await run(context(version))) as StoredResponse;
-        },
-      );
+      const key = idempotencyKey(req.headers);
+      const { scope, prefix } = scopeOf(route, prepared);
+      const fingerprint = requestFingerprint(req.method, `${req.mount ?? ''}${req.path}`, prepared.body);
+      const work = async () => {
+        const version =
+          route.ifMatch && prepared.agent !== null
+            ? checkIfMatch(req.headers, prepared.agent.version)
+            : undefined;
+        return (await run(context(version))) as IdempotentResponse;
+      };
+      const result =
+        idempotencyStore === undefined
+          ? await manager.idempotent(
+              {
+                scope,
+                key: key === undefined ? undefined : prefix + key,
+                fingerprint,
+                ttlMs: idempotencyTtlMs,
+              },
+              work,
+            )
+          : await runIdempotent(
+              { store: idempotencyStore, key, scope, fingerprint, now: now(), ttlMs: idempotencyTtlMs },
+              work,
+            );
       return respond(result, result.replayed);
     } catch (error) {
       return problem(error, req.native);

@@ -25,6 +25,7 @@ export {
   createMemoryIdempotencyStore,
   type IdempotencyStore,
   type IdempotentRequest,
+  type IdempotentResponse,
   type MemoryIdempotencyStoreOptions,
   requestFingerprint,
   runIdempotent,

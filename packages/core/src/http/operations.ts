@@ -6,7 +6,7 @@
  * @module
  */
 import type { Action, AgentView, DispatchResult, LifecycleManager, ProfileName, Status } from '../index.js';
-import type { StoredResponse } from './idempotency.js';
+import type { IdempotentResponse } from './idempotency.js';
 import type { OperationId } from './routes.js';
 import { auditEntryToHttp, commandToHttp, revisionToHttp } from './serialize.js';
 import { SSE_HEADERS, statusEvents } from './sse.js';
@@ -35,19 +35,24 @@ export interface RouteContext {
 }
 
 /** What an operation answers: JSON or empty, or a stream / nothing at all. */
-export type Outcome = StoredResponse | HttpResponse;
+export type Outcome = IdempotentResponse | HttpResponse;
 
 type Operation = (ctx: RouteContext) => Promise<Outcome>;
 
 const str = (v: unknown): string => v as string;
 const profileOf = (ctx: RouteContext) => ctx.query.profile as ProfileName | undefined;
 
-const actionReply = (result: DispatchResult): StoredResponse =>
+const actionReply = (result: DispatchResult): IdempotentResponse =>
   result.operation === null
     ? { status: 200, body: { agent: result.agent } }
-    : { status: 202, body: { agent: result.agent, operation: result.operation } };
+    : {
+        status: 202,
+        body: result,
+        // recreate's new credentials, when it answers them, are shown this once.
+        secret: 'credentials' in result,
+      };
 
-function dispatch(ctx: RouteContext, action: Action): Promise<StoredResponse> {
+function dispatch(ctx: RouteContext, action: Action): Promise<IdempotentResponse> {
   return ctx.manager
     .dispatch(str(ctx.params.id), action, {
       ...ctx.body,
@@ -62,10 +67,9 @@ function dispatch(ctx: RouteContext, action: Action): Promise<StoredResponse> {
 export const OPERATIONS: Readonly<Record<OperationId, Operation>> = {
   async createAgent(ctx) {
     const body = ctx.body as unknown as Parameters<LifecycleManager['create']>[0];
-    return {
-      status: 201,
-      body: await ctx.manager.create({ ...body, owner: ctx.owner }, { actor: ctx.identity.actor }),
-    };
+    const agent = await ctx.manager.create({ ...body, owner: ctx.owner }, { actor: ctx.identity.actor });
+    // Credentials, when the create answers them, are shown this once.
+    return { status: 201, body: agent, secret: 'credentials' in agent };
   },
   async listAgents(ctx) {
     const { owner } = ctx.identity;
@@ -109,8 +113,22 @@ export const OPERATIONS: Readonly<Record<OperationId, Operation>> = {
   },
   async getAgentAudit(ctx) {
     const after = ctx.query.after as number | undefined;
-    const entries = await ctx.manager.audit(str(ctx.params.id), { after, owner: ctx.identity.owner });
-    return { status: 200, body: { entries: entries.map(auditEntryToHttp) } };
+    const limit = ctx.query.limit as number;
+    // One entry more than the page tells whether another page follows.
+    const entries = await ctx.manager.audit(str(ctx.params.id), {
+      after,
+      limit: limit + 1,
+      owner: ctx.identity.owner,
+    });
+    const page = entries.slice(0, limit);
+    const next = entries.length > limit ? page.at(-1)!.seq : null;
+    return { status: 200, body: { entries: page.map(auditEntryToHttp), next } };
+  },
+  async verifyAgentAudit(ctx) {
+    return {
+      status: 200,
+      body: await ctx.manager.verifyAudit(str(ctx.params.id), { owner: ctx.identity.owner }),
+    };
   },
   async getAgentRevisions(ctx) {
     const revisions = await ctx.manager.revisions(str(ctx.params.id), { owner: ctx.identity.owner });
@@ -121,6 +139,8 @@ export const OPERATIONS: Readonly<Record<OperationId, Operation>> = {
     return {
       status: 201,
       body: await ctx.manager.createRegistrationToken({ owner: ctx.owner, expiresInSeconds }),
+      // The plaintext token is shown this once: never stored for a replay.
+      secret: true,
     };
   },
   async enqueueCommand(ctx) {
@@ -137,7 +157,8 @@ export const OPERATIONS: Readonly<Record<OperationId, Operation>> = {
   },
   async registerAgent(ctx) {
     const input = ctx.body as unknown as Parameters<LifecycleManager['register']>[0];
-    return { status: 201, body: await ctx.manager.register(input) };
+    // The agent token is shown this once: never stored for a replay.
+    return { status: 201, body: await ctx.manager.register(input), secret: true };
   },
   async heartbeat(ctx) {
     await ctx.manager.heartbeat(str(ctx.params.id));

@@ -21,6 +21,8 @@ export function auditEntryToHttp(entry: AuditEntry) {
     denied: entry.denied,
     code: entry.code,
     operationId: entry.operationId,
+    hash: entry.hash,
+    prevHash: entry.prevHash,
   };
 }
 

@@ -126,11 +126,14 @@ export interface BerthHandlerOptions<N = unknown> {
   readonly profiles?: Readonly<Partial<Record<ProfileName, VendorProfile>>> | false;
   /** Interval of the SSE `: keepalive` comment. @default 15_000 */
   readonly sseHeartbeatMs?: number;
-  /** Where idempotent responses are kept. @default an in-memory store ({@link createMemoryIdempotencyStore}) */
+  /**
+   * Where idempotent responses are kept. @default the manager's store (`manager.idempotent`):
+   * durable with a durable store, keys scoped and capped per owner
+   */
   readonly idempotencyStore?: IdempotencyStore;
   /** How long an `Idempotency-Key` is remembered. @default 24 hours */
   readonly idempotencyTtlMs?: number;
-  /** Time source for idempotency expiry. @default Date.now */
+  /** Time source for idempotency expiry with a custom `idempotencyStore` (else the manager's clock). @default Date.now */
   readonly now?: () => number;
   /** The `type` URI of a problem. @default `urn:berth:error:<code>` */
   readonly problemType?: (code: ErrorCode) => string;

@@ -50,7 +50,7 @@ export function commands(
         output: null,
         error: null,
       };
-      await store.putCommand(record);
+      await store.putCommand(record, { maxPending: ctx.limits.maxCommandsPerAgent });
       return record;
     },
 

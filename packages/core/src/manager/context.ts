@@ -74,12 +74,18 @@ export interface ManagerContext {
   /** Background work `settle()` and `close()` wait for. */
   readonly background: Set<Promise<unknown>>;
   readonly availability: AvailabilityCache;
+  /** Bounds on what one agent or owner may make the store hold. */
+  readonly limits: { readonly maxCommandsPerAgent: number; readonly maxIdempotencyKeysPerOwner: number };
   /** Mutable state of the manager's own lifecycle. */
   readonly state: {
     closed: boolean;
     nudging: boolean;
     stopSweeper: (() => void) | null;
     unwatch: (() => void) | null;
+    /** Wake the running sweeper by `dueAt` (set while it runs): a commit made something due. */
+    wake: ((dueAt: number | null) => void) | null;
+    /** When the sweeper next purges expired registration tokens and idempotency records. */
+    nextExpiryPurgeAt: number;
   };
   /** Start the driver call of a committed operation (set by the wiring). */
   launch(r: AgentRecord, op: OperationRef): void;
@@ -113,7 +119,18 @@ export function createContext(
     issuedTokens: new Map(),
     background: new Set(),
     availability: new Map(),
-    state: { closed: false, nudging: false, stopSweeper: null, unwatch: null },
+    limits: {
+      maxCommandsPerAgent: options.maxCommandsPerAgent ?? 1000,
+      maxIdempotencyKeysPerOwner: options.maxIdempotencyKeysPerOwner ?? 10_000,
+    },
+    state: {
+      closed: false,
+      nudging: false,
+      stopSweeper: null,
+      unwatch: null,
+      wake: null,
+      nextExpiryPurgeAt: Number.NEGATIVE_INFINITY,
+    },
   };
   const full = ctx as ManagerContext;
   Object.assign(full, hooks(full));

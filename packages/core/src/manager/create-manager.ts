@@ -9,6 +9,7 @@ import type { LifecycleManager, LifecycleManagerOptions } from '../manager-types
 import { commands } from './commands.js';
 import { createContext } from './context.js';
 import { guardClosed } from './dispose-guard.js';
+import { idempotentCall } from './idempotency.js';
 import { observe } from './observe.js';
 import { launch } from './operations.js';
 import { operatorActions } from './operator-actions.js';
@@ -50,6 +51,7 @@ export function createLifecycleManager(options: LifecycleManagerOptions = {}): L
     waitFor: (agentId, until, opts) => waitFor(ctx, read.get, agentId, until, opts),
     ...selfHosted(ctx),
     ...commands(ctx),
+    idempotent: (call, work) => idempotentCall(ctx, call, work),
     observe: (event, opts) => observe(ctx, event, opts),
     reconcile: (opts) => reconcile(ctx, opts),
     tick: () => tick(ctx),

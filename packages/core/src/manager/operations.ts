@@ -74,6 +74,9 @@ export function launch(ctx: ManagerContext, r: AgentRecord, op: OperationRef): v
       failure = toBerthError(error);
     }
     issuedTokens.delete(op.id);
+    // Aborted because this manager is closing: the operation stays recorded, unfailed, for the
+    // next manager's resume() to re-drive under the same operation id.
+    if (failure && controller.signal.aborted && ctx.state.closed) return;
     await feedOutcome(ctx, r.id, op, failure, result);
   };
   const promise = track(

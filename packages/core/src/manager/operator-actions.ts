@@ -31,7 +31,8 @@ export function operatorActions(
       const actor = opts.actor ?? 'system';
       return idempotent(
         ctx,
-        `create:${owner}`,
+        owner,
+        'create',
         opts.idempotencyKey,
         JSON.stringify(['create', input]),
         async () => {
@@ -100,8 +101,12 @@ export function operatorActions(
         opts.idempotencyKey === undefined
           ? ''
           : JSON.stringify([action, opts.reason, opts.confirm, opts.revision, opts.image, opts.config]);
+      // Keys are the owner's (capped per owner): find it first when a key is given.
+      const keyOwner =
+        opts.idempotencyKey === undefined ? '' : (opts.owner ?? (await load(ctx, agentId)).owner);
       return idempotent(
         ctx,
+        keyOwner,
         `dispatch:${agentId}`,
         opts.idempotencyKey,
         fingerprint,

@@ -34,6 +34,7 @@ export const DEFAULT_POLICIES: ResolvedPolicies = Object.freeze({
   deletedGraceMs: 7 * DAY,
   heartbeatAuditIntervalMs: 5 * MINUTE,
   registrationTokenTtlMs: 60 * MINUTE,
+  refusalFoldMs: MINUTE,
 });
 
 /** Recovery attempts older than this many backoff ceilings are forgotten. */

@@ -12,6 +12,7 @@ import { observe } from './observe.js';
 import { cleanup } from './operations.js';
 import { blankRecord, newAgent, newId, runtimeOf } from './records.js';
 import { dueAtOf } from './scheduling.js';
+import { noteDue } from './transaction.js';
 
 /** Compare the store with the driver: mark ghosts, remove or adopt orphans. */
 export async function reconcile(
@@ -100,6 +101,7 @@ async function adopt(ctx: ManagerContext, agentId: string, owner: string, state:
   const entry = born.entry;
   const record: AgentRecord = { ...born.record, dueAt: dueAtOf(ctx, base) };
   await store.commit({ record, expectedVersion: 0, audit: [entry] });
+  noteDue(ctx, record);
   events.emit('audit', entry);
   return agentId;
 }

@@ -18,6 +18,11 @@ export async function tick(ctx: ManagerContext): Promise<TickReport> {
   const { store, clock, policies, events, launched, inflight } = ctx;
   const now = clock.now();
   const report = { timedOut: 0, stale: 0, recovered: 0, waitlistRetries: 0, destroyRetries: 0, purged: 0 };
+  if (now >= ctx.state.nextExpiryPurgeAt) {
+    // Expired registration tokens and idempotency records are worth nothing: drop them.
+    ctx.state.nextExpiryPurgeAt = now + EXPIRY_PURGE_EVERY_MS;
+    await store.purgeExpired(now);
+  }
   const due = await store.due(now, 1000);
   const waitlisted: AgentRecord[] = [];
   for (const r of due) {
@@ -116,29 +121,71 @@ export async function tick(ctx: ManagerContext): Promise<TickReport> {
   return report;
 }
 
-/** Start the background sweeper (every `intervalMs`) and the driver's watch. */
+/** The longest the sweeper sleeps: a day (a timer cannot be armed much further out). */
+export const MAX_SWEEP_SLEEP_MS = 24 * 60 * 60 * 1000;
+/**
+ * How often expired registration tokens and idempotency records are purged, at most: by a
+ * sweep that runs anyway (the sweeper never sleeps longer than a day, so at least daily).
+ */
+export const EXPIRY_PURGE_EVERY_MS = 60 * 60 * 1000;
+
+/**
+ * Start the background sweeper and the driver's watch. The sweeper sleeps until the store's
+ * `nextDueAt()` (a day at most), and this manager's own commits wake it earlier when they make
+ * something due sooner; `intervalMs`, when given, is the longest it sleeps (for stores other
+ * processes write to). Sweeps purge expired registration tokens and idempotency records too.
+ */
 export function start(ctx: ManagerContext, opts: { intervalMs?: number } = {}): void {
-  const { clock, events, driver } = ctx;
+  const { clock, events, driver, store } = ctx;
   if (ctx.state.closed) throw new BerthError('INTERNAL', 'the manager is closed');
-  const interval = opts.intervalMs ?? 1000;
+  const ceiling = Math.min(opts.intervalMs ?? MAX_SWEEP_SLEEP_MS, MAX_SWEEP_SLEEP_MS);
   if (!ctx.state.stopSweeper) {
     let cancel: (() => void) | null = null;
+    let armedAt = Number.POSITIVE_INFINITY;
+    let sweeping = false;
+    let wakeDuringSweep = Number.POSITIVE_INFINITY;
     let stopped = false;
-    const loop = () => {
-      cancel = clock.setTimeout(() => {
-        track(
-          ctx,
-          tick(ctx)
-            .catch((error: unknown) => events.emit('error', toBerthError(error)))
-            .finally(() => {
-              if (!stopped) loop();
-            }),
-        );
-      }, interval);
+    const arm = (at: number) => {
+      if (stopped) return;
+      if (sweeping) {
+        wakeDuringSweep = Math.min(wakeDuringSweep, at);
+        return;
+      }
+      if (at >= armedAt) return;
+      cancel?.();
+      armedAt = at;
+      cancel = clock.setTimeout(sweep, Math.max(0, at - clock.now()));
     };
-    loop();
+    const sweep = () => {
+      cancel = null;
+      armedAt = Number.POSITIVE_INFINITY;
+      sweeping = true;
+      track(
+        ctx,
+        (async () => {
+          await tick(ctx);
+          return store.nextDueAt();
+        })()
+          .catch((error: unknown) => {
+            events.emit('error', toBerthError(error));
+            return null;
+          })
+          .then((nextDue) => {
+            sweeping = false;
+            const now = clock.now();
+            const wake = Math.min(nextDue ?? Number.POSITIVE_INFINITY, wakeDuringSweep, now + ceiling);
+            wakeDuringSweep = Number.POSITIVE_INFINITY;
+            arm(Math.max(wake, now));
+          }),
+      );
+    };
+    ctx.state.wake = (dueAt) => {
+      if (dueAt !== null) arm(dueAt);
+    };
+    arm(clock.now());
     ctx.state.stopSweeper = () => {
       stopped = true;
+      ctx.state.wake = null;
       cancel?.();
     };
   }

@@ -30,10 +30,16 @@ export type TransactOutcome =
     }
   | { readonly accepted: false; readonly record: AgentRecord; readonly denial: ReturnType<typeof explain> };
 
+/** After a commit: wake the sweeper if the record fell due sooner than it planned to look. */
+export function noteDue(ctx: ManagerContext, r: AgentRecord): void {
+  if (r.dueAt !== null) ctx.state.wake?.(r.dueAt);
+}
+
 /** Commit; false when the stored version moved on (nothing was written). Other errors throw. */
 export async function tryCommit(ctx: ManagerContext, commit: StoreCommit): Promise<boolean> {
   try {
     await ctx.store.commit(commit);
+    noteDue(ctx, commit.record);
     return true;
   } catch (error) {
     if (error instanceof VersionConflictError) return false;
@@ -56,9 +62,13 @@ export async function withCas<T>(
   throw giveUp();
 }
 
+/**
+ * Append a refusal to the trail (identical refusals within `refusalFoldMs` fold into one entry
+ * with a `repeats` count) and emit the entry as the store kept it: its own seq, or the folded head.
+ */
 async function recordDenial(ctx: ManagerContext, entry: AuditEntry): Promise<void> {
-  await ctx.store.appendDenial(entry);
-  ctx.events.emit('audit', entry);
+  const stored = await ctx.store.appendDenial(entry, { foldWithinMs: ctx.policies.refusalFoldMs });
+  ctx.events.emit('audit', stored);
 }
 
 /** Load, decide, commit (compare-and-set, retried on conflict), then start the driver call. */
@@ -110,7 +120,8 @@ export async function transact(
               denied: true,
               code: denial.code,
               at: clock.now(),
-              seq: r.auditSeq,
+              // The store re-stamps seq, prevHash and hash onto the actual head (or folds it).
+              seq: r.auditSeq + 1,
               prevHash: r.auditHead,
             }),
           );
@@ -124,6 +135,7 @@ export async function transact(
         if (error instanceof VersionConflictError) continue;
         throw error;
       }
+      noteDue(ctx, p.record);
       afterCommit(ctx, r, p.record, t, p.commit.audit, input.actor);
       if (p.operation) {
         // A new operation supersedes the one in flight (e.g. destroy during provisioning).
@@ -191,6 +203,7 @@ export async function commitNewAgent(
     ...extra,
   };
   await ctx.store.commit(commit);
+  noteDue(ctx, commit.record);
   afterCommit(ctx, pending, p.record, t, commit.audit, actor);
   if (p.operation) {
     if (p.token) ctx.issuedTokens.set(p.operation.id, p.token);

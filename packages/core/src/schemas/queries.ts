@@ -32,8 +32,14 @@ export const WaitQuerySchema = z.object({
   ...profileQuery,
 });
 
-/** Query of `GET /agents/:id/audit`. */
-export const AuditQuerySchema = z.object({ after: nonNegativeInt.optional() });
+/** Most audit entries one page of `GET /agents/:id/audit` holds. */
+export const MAX_AUDIT_PAGE = 1000;
+
+/** Query of `GET /agents/:id/audit`: entries with `seq > after`, at most `limit` (default 100, max 1000). */
+export const AuditQuerySchema = z.object({
+  after: nonNegativeInt.optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_AUDIT_PAGE).default(100),
+});
 
 /** Query of `GET /agents/:id/commands` (agent API). */
 export const PollQuerySchema = z.object({ limit: z.coerce.number().int().min(1).max(100).optional() });

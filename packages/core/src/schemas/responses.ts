@@ -95,16 +95,31 @@ export const AuditEntrySchema = named(
     denied: z.boolean(),
     code: z.string().nullable(),
     operationId: z.string().nullable(),
+    hash: z.string(),
+    prevHash: z.string(),
   }),
   'AuditEntry',
   'One entry of the audit trail.',
 );
 
-/** `GET /agents/:id/audit`. */
+/** `GET /agents/:id/audit`: one page; `next` is the `after` of the following page, null at the end. */
 export const AuditListSchema = named(
-  z.object({ entries: z.array(AuditEntrySchema) }),
+  z.object({ entries: z.array(AuditEntrySchema), next: z.number().int().nullable() }),
   'AuditList',
-  'Audit entries.',
+  'One page of audit entries; `next` is the `after` of the following page, null at the end.',
+);
+
+/** `GET /agents/:id/audit/verify`: the hash chain re-checked from the first entry. */
+export const AuditVerificationSchema = named(
+  z.object({
+    ok: z.boolean(),
+    entries: z.number().int(),
+    head: z.string().nullable(),
+    brokenAt: z.number().int().nullable(),
+    problem: z.string().nullable(),
+  }),
+  'AuditVerification',
+  'The audit hash chain re-checked: `brokenAt` is the seq of the first entry that does not fit, or null; `head` the last entry’s hash.',
 );
 
 /** One revision as served over HTTP. */
