@@ -30,6 +30,7 @@ export type * from './record.js';
 export * from './driver.js';
 export type * from './store.js';
 export type * from './manager-types.js';
+export type * from './follow-types.js';
 export type * from './idempotency-types.js';
 export * from './schemas.js';
 export {
