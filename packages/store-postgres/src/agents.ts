@@ -231,10 +231,13 @@ export function agentMethods(ctx: StoreContext): AgentMethods {
 
     async commit(commit) {
       await ctx.tx((c) => applyCommit(c, commit));
+      if (commit.audit.length > 0) ctx.appended();
     },
 
     async appendDenial(entry, options = {}) {
-      return ctx.tx((c) => applyDenial(c, entry, options.foldWithinMs ?? 0));
+      const stored = await ctx.tx((c) => applyDenial(c, entry, options.foldWithinMs ?? 0));
+      ctx.appended();
+      return stored;
     },
 
     async audit(agentId, options = {}) {

@@ -28,6 +28,8 @@ export interface StoreContext {
   check(): void;
   /** Run `fn` in one transaction on one client (retried on a deadlock or serialization failure). */
   tx<T>(fn: (client: PoolClient) => Promise<T>): Promise<T>;
+  /** Called after a transaction that appended to an audit trail committed (tells other instances). */
+  appended: () => void;
 }
 
 /** A row holding one JSON document. */
@@ -64,6 +66,7 @@ export function createContext(pool: Pool, schemaName: string, isClosed: () => bo
     if (isClosed()) throw new PostgresStoreClosedError(schemaName);
   };
   return {
+    appended: () => {},
     pool,
     schema: quoteIdent(schemaName),
     schemaName,

@@ -13,6 +13,7 @@
  *
  * @module
  */
+export type { ChangeFeedMode, ChangeFeedOptions } from './change-feed.js';
 export {
   PostgresStoreClosedError,
   PostgresStoreError,

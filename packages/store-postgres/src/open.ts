@@ -4,9 +4,10 @@
  *
  * @module
  */
-import type { LifecycleStore } from '@berth/core';
+import type { LifecycleStore, StoreChangeFeed } from '@berth/core';
 import type { Pool } from 'pg';
 import { agentMethods } from './agents.js';
+import { type ChangeFeedMode, type ChangeFeedOptions, createChangeFeed } from './change-feed.js';
 import { createContext } from './context.js';
 import { PostgresStoreError } from './errors.js';
 import { migrate } from './migrate.js';
@@ -28,6 +29,14 @@ export interface PostgresStoreOptions {
   readonly schema?: string;
   /** Size of the pool made from a connection string. @default 10 */
   readonly poolSize?: number;
+  /**
+   * How this instance hears about other instances' commits (what `waitFor`, `GET …/wait` and
+   * `GET …/events` wake on). `mode: 'listen'` (default) uses payload-free `LISTEN`/`NOTIFY`
+   * wake-ups, a catch-up read after every reconnect and a slow poll; `mode: 'poll'` only polls —
+   * for PgBouncer in transaction pooling mode, which cannot carry `LISTEN`.
+   * @default { mode: 'listen', pollMs: 2000 }
+   */
+  readonly changes?: ChangeFeedOptions;
 }
 
 /** A {@link LifecycleStore} in a PostgreSQL schema that any number of instances share. */
@@ -40,6 +49,8 @@ export interface PostgresStore extends LifecycleStore {
   readonly pool: Pool;
   /** Whether {@link PostgresStore.close} was called. */
   readonly closed: boolean;
+  /** Wake-ups for other instances' commits (see {@link PostgresStoreOptions.changes}). */
+  readonly changes: StoreChangeFeed & { readonly mode: ChangeFeedMode };
   /**
    * Close the store: later calls throw `PostgresStoreClosedError`. A pool the store made from a
    * connection string is ended; a pool you passed in is left open. Calling it again does
@@ -65,7 +76,11 @@ async function makePool(connectionString: string, max: number): Promise<Pool> {
     );
   }
   const PoolClass = pg.Pool ?? (pg as unknown as { default: typeof import('pg') }).default.Pool;
-  return new PoolClass({ connectionString, max });
+  const pool = new PoolClass({ connectionString, max });
+  // An idle client the server dropped (a restart, pg_terminate_backend) is replaced by the pool;
+  // without a listener its 'error' would end the process.
+  pool.on('error', () => undefined);
+  return pool;
 }
 
 /**
@@ -118,9 +133,12 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     if (owned) await pool.end().catch(() => undefined);
     throw error;
   }
+  const changes = createChangeFeed(ctx, options.changes);
+  ctx.appended = changes.notify;
   return {
     ...agentMethods(ctx),
     ...sideMethods(ctx),
+    changes: { mode: changes.mode, watch: changes.watch },
     schema: schemaName,
     schemaVersion,
     pool,
@@ -130,6 +148,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     async close() {
       if (closed) return;
       closed = true;
+      await changes.close();
       if (owned) await pool.end();
     },
   };
