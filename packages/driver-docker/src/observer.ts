@@ -9,6 +9,7 @@
  */
 import type { DriverEvent, DriverInspection } from '@berth/core';
 import { EngineEventStream, type EventStreamSource } from './event-stream.js';
+import { missing } from './inspection.js';
 
 /** What the driver last knew about an agent's container. */
 interface Known {
@@ -217,7 +218,7 @@ export class Observer {
     }
     for (const agentId of [...this.#known.keys()]) {
       if (!seen.has(agentId) && !this.#busy.has(agentId)) {
-        this.#apply(agentId, { ...missingOf(agentId) }, false, report);
+        this.#apply(agentId, missing(agentId), false, report);
       }
     }
     await Promise.all(checks);
@@ -255,16 +256,4 @@ export class Observer {
       void this.#check(agentId, this.#baselined);
     }
   }
-}
-
-function missingOf(agentId: string): DriverInspection {
-  return {
-    agentId,
-    state: 'missing',
-    health: null,
-    exitCode: null,
-    resourceId: null,
-    operationId: null,
-    owner: null,
-  };
 }
