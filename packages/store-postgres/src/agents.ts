@@ -91,8 +91,14 @@ function statements(s: string) {
   };
 }
 
-/** The record, audit, revision and due-index methods over `ctx`. */
-export function agentMethods(ctx: StoreContext): AgentMethods {
+/**
+ * The record, audit, revision and due-index methods over `ctx`. `inCommit` writes what else a
+ * commit carries (the catalogs), inside its transaction.
+ */
+export function agentMethods(
+  ctx: StoreContext,
+  inCommit: (client: PoolClient, commit: StoreCommit) => Promise<void> = async () => {},
+): AgentMethods {
   const { pool } = ctx;
   const q = statements(ctx.schema);
 
@@ -127,6 +133,7 @@ export function agentMethods(ctx: StoreContext): AgentMethods {
       if (old.holds_slot) await c.query(q.adjustSlots, [old.owner, -1]);
       await c.query(q.purge, [id]);
       await append(c, id, audit);
+      await inCommit(c, commit);
       return;
     }
     const last = audit.at(-1);
@@ -181,6 +188,7 @@ export function agentMethods(ctx: StoreContext): AgentMethods {
         tokens.map(doc),
       ]);
     }
+    await inCommit(c, commit);
   };
 
   const applyDenial = async (c: PoolClient, entry: AuditEntry, foldWithinMs: number) => {

@@ -124,4 +124,30 @@ CREATE INDEX idempotency_scope ON ${s}.idempotency (scope, pos);
 CREATE INDEX idempotency_expiry ON ${s}.idempotency (expires_at);
 `,
   },
+  {
+    version: 2,
+    name: 'backups and services',
+    sql: (s) => `
+CREATE TABLE ${s}.backups (
+  id         text PRIMARY KEY,
+  pos        bigserial NOT NULL,
+  owner      text NOT NULL,
+  agent_id   text NOT NULL,
+  status     text NOT NULL,
+  created_at bigint NOT NULL,
+  doc        text NOT NULL
+);
+CREATE INDEX backups_owner ON ${s}.backups (owner, created_at, pos);
+CREATE INDEX backups_agent ON ${s}.backups (agent_id);
+
+CREATE TABLE ${s}.services (
+  owner    text NOT NULL,
+  code     text NOT NULL,
+  agent_id text NOT NULL,
+  doc      text NOT NULL,
+  PRIMARY KEY (owner, code)
+);
+CREATE INDEX services_agent ON ${s}.services (owner, agent_id);
+`,
+  },
 ];

@@ -7,6 +7,7 @@
 import type { LifecycleStore, StoreChangeFeed } from '@berth/core';
 import type { Pool } from 'pg';
 import { agentMethods } from './agents.js';
+import { catalogMethods } from './catalog.js';
 import { type ChangeFeedMode, type ChangeFeedOptions, createChangeFeed } from './change-feed.js';
 import { createContext } from './context.js';
 import { PostgresStoreError } from './errors.js';
@@ -135,9 +136,11 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   }
   const changes = createChangeFeed(ctx, options.changes);
   ctx.appended = changes.notify;
+  const catalog = catalogMethods(ctx);
   return {
-    ...agentMethods(ctx),
+    ...agentMethods(ctx, catalog.applyCatalog),
     ...sideMethods(ctx),
+    ...catalog.methods,
     changes: { mode: changes.mode, watch: changes.watch },
     schema: schemaName,
     schemaVersion,

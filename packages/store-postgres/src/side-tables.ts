@@ -27,6 +27,7 @@ type SideMethods = Pick<
   | 'revokeRegistrationToken'
   | 'purgeExpired'
   | 'findAgentToken'
+  | 'countActiveAgentTokens'
   | 'putCommand'
   | 'claimCommands'
   | 'getCommand'
@@ -56,6 +57,7 @@ function statements(s: string) {
       i AS (DELETE FROM ${s}.idempotency WHERE expires_at <= $1 RETURNING 1)
       SELECT (SELECT count(*) FROM t) AS tokens, (SELECT count(*) FROM i) AS idem`,
     agentToken: `SELECT doc, revoked_at FROM ${s}.agent_tokens WHERE hash = $1`,
+    activeAgentTokens: `SELECT count(*) AS n FROM ${s}.agent_tokens WHERE agent_id = $1 AND revoked_at IS NULL`,
     lockQueue: `SELECT pg_advisory_xact_lock(${lockKey("'berth:commands:' || $1")})`,
     pending: `SELECT count(*) AS n FROM ${s}.commands WHERE agent_id = $1 AND status = 'pending'`,
     putCommand: `INSERT INTO ${s}.commands (agent_id, id, status, claimed_at, finished_at, output, error, doc)
@@ -123,6 +125,11 @@ export function sideMethods(ctx: StoreContext): SideMethods {
     async findAgentToken(hash) {
       const [row] = await rows<AgentTokenRow>(q.agentToken, [hash]);
       return row ? agentTokenOf(row) : null;
+    },
+
+    async countActiveAgentTokens(agentId) {
+      const [row] = await rows<{ n: string }>(q.activeAgentTokens, [agentId]);
+      return Number(row?.n ?? 0);
     },
 
     async putCommand(command, options = {}) {
