@@ -33,6 +33,7 @@ export * from './driver.js';
 export type * from './store.js';
 export type * from './manager-types.js';
 export type * from './follow-types.js';
+export type * from './lease-types.js';
 export type * from './idempotency-types.js';
 export * from './schemas.js';
 export {

@@ -150,4 +150,24 @@ CREATE TABLE ${s}.services (
 CREATE INDEX services_agent ON ${s}.services (owner, agent_id);
 `,
   },
+  {
+    version: 3,
+    name: 'operation leases',
+    sql: (s) => `
+ALTER TABLE ${s}.agents ADD COLUMN operation_id text;
+UPDATE ${s}.agents SET operation_id = (doc::json -> 'operation' ->> 'id');
+CREATE INDEX agents_operation ON ${s}.agents (operation_id) WHERE operation_id IS NOT NULL;
+
+-- Who runs an operation's driver call, until when (the database's clock, in ms). A NULL holder
+-- is a placeholder an orphan scan put for an operation nobody had taken yet.
+CREATE TABLE ${s}.operation_leases (
+  operation_id text PRIMARY KEY,
+  agent_id     text NOT NULL,
+  holder       text,
+  expires_at   bigint NOT NULL,
+  takeovers    integer NOT NULL DEFAULT 0
+);
+CREATE INDEX operation_leases_expiry ON ${s}.operation_leases (expires_at);
+`,
+  },
 ];

@@ -44,6 +44,11 @@ export interface TransactInput {
   readonly ghost?: boolean | undefined;
   /** Write refusals to the audit trail (default true). */
   readonly recordDenial?: boolean | undefined;
+  /**
+   * An outcome's fencing epoch (leased operations): when the record's operation has another
+   * epoch — another instance took it over — the outcome is refused, unrecorded.
+   */
+  readonly epoch?: number | undefined;
 }
 
 /** Cached availability of the actions, per guard environment and configuration. */

@@ -11,6 +11,7 @@ import type { AgentRecord, OperationRef } from '../record.js';
 import type { LifecycleEventType } from '../vocabulary.js';
 import { type ManagerContext, track } from './context.js';
 import { CREDENTIAL_OPS, LEAKY_OPS, SECRET_OPS } from './kinds.js';
+import { claimOperation } from './leases.js';
 import { type TransactOutcome, transact } from './transaction.js';
 
 /** What the driver is told about the agent for one operation. */
@@ -57,27 +58,39 @@ export function launch(ctx: ManagerContext, r: AgentRecord, op: OperationRef): v
   launched.add(op.id);
   const controller = new AbortController();
   const run = async () => {
-    events.emit('operation', { agentId: r.id, operationId: op.id, op: op.op, phase: 'started' });
-    let result: DriverResult | undefined;
-    let failure: BerthError | null = null;
+    // Over a shared store, the call runs only under this instance's lease on the operation.
+    const leases = ctx.store.leases;
+    const leased = leases ? await claimOperation(ctx, leases, r, op, controller) : null;
+    if (leases && !leased) return;
+    const record = leased?.record ?? r;
+    const current = leased?.op ?? op;
     try {
-      const target = await buildTarget(ctx, r, op);
-      const method = driver[op.op];
-      if (typeof method !== 'function')
-        throw new DriverError('UNSUPPORTED', `driver '${driver.name}' cannot ${op.op}`);
-      result = await method.call(driver, target, {
-        operationId: op.id,
-        operation: op.op,
-        signal: controller.signal,
-      });
-    } catch (error) {
-      failure = toBerthError(error);
+      events.emit('operation', { agentId: r.id, operationId: op.id, op: op.op, phase: 'started' });
+      let result: DriverResult | undefined;
+      let failure: BerthError | null = null;
+      try {
+        const target = await buildTarget(ctx, record, current);
+        const method = driver[op.op];
+        if (typeof method !== 'function')
+          throw new DriverError('UNSUPPORTED', `driver '${driver.name}' cannot ${op.op}`);
+        result = await method.call(driver, target, {
+          operationId: op.id,
+          operation: op.op,
+          signal: controller.signal,
+        });
+      } catch (error) {
+        failure = toBerthError(error);
+      }
+      issuedTokens.delete(op.id);
+      // Aborted because this manager is closing: the operation stays recorded, unfailed, for the
+      // next manager's resume() to re-drive under the same operation id.
+      if (failure && controller.signal.aborted && ctx.state.closed) return;
+      // The lease was lost: another instance runs the operation now, and reports its outcome.
+      if (leased?.lost()) return;
+      await feedOutcome(ctx, r.id, current, failure, result, leased !== null);
+    } finally {
+      await leased?.stop();
     }
-    issuedTokens.delete(op.id);
-    // Aborted because this manager is closing: the operation stays recorded, unfailed, for the
-    // next manager's resume() to re-drive under the same operation id.
-    if (failure && controller.signal.aborted && ctx.state.closed) return;
-    await feedOutcome(ctx, r.id, op, failure, result);
   };
   const promise = track(
     ctx,
@@ -102,6 +115,7 @@ export async function feedOutcome(
   op: OperationRef,
   failure: BerthError | null,
   result: DriverResult | undefined,
+  fence = false,
 ): Promise<void> {
   const { driver, events, driverName } = ctx;
   const type: LifecycleEventType = failure
@@ -120,6 +134,9 @@ export async function feedOutcome(
       type,
       actor: `driver:${driverName}`,
       operationId: op.id,
+      epoch: fence ? op.epoch : undefined,
+      // A leased outcome that lost its operation writes nothing, not even a refusal.
+      recordDenial: fence ? false : undefined,
       errorCode,
       resolvedImage: result?.resolvedImage,
       metadata: failure ? { op: op.op, error: { code: errorCode, message: failure.message } } : { op: op.op },

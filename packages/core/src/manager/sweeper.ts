@@ -8,6 +8,7 @@ import { AgentNotFoundError, BerthError, toBerthError, VersionConflictError } fr
 import type { TickReport } from '../manager-types.js';
 import type { AgentRecord } from '../record.js';
 import { type ManagerContext, track } from './context.js';
+import { startTakeovers } from './leases.js';
 import { observe } from './observe.js';
 import { iso, lastSignOfLife, runtimeOf } from './records.js';
 import { transact } from './transaction.js';
@@ -183,10 +184,13 @@ export function start(ctx: ManagerContext, opts: { intervalMs?: number } = {}): 
       if (dueAt !== null) arm(dueAt);
     };
     arm(clock.now());
+    // Over a shared store: take over the operations of instances that died.
+    const stopTakeovers = store.leases ? startTakeovers(ctx, store.leases) : null;
     ctx.state.stopSweeper = () => {
       stopped = true;
       ctx.state.wake = null;
       cancel?.();
+      stopTakeovers?.();
     };
   }
   if (!ctx.state.unwatch && driver?.watch) {

@@ -102,10 +102,16 @@ export async function transact(
         env,
       };
       const context = contextOf(r);
-      const t = decide(r.state, event, context);
+      // A superseded attempt of a taken-over operation: its outcome writes nothing.
+      const fenced =
+        input.epoch !== undefined &&
+        r.operation !== null &&
+        r.operation.id === input.operationId &&
+        r.operation.epoch !== input.epoch;
+      const t = fenced ? null : decide(r.state, event, context);
       if (!t) {
-        const denial = explain(r.state, event, context);
-        if (input.recordDenial !== false) {
+        const denial = explain(r.state, fenced ? { ...event, operationId: undefined } : event, context);
+        if (input.recordDenial !== false && !fenced) {
           await recordDenial(
             ctx,
             auditEntry(r, {
