@@ -7,6 +7,7 @@
  */
 import { ACTIONS, type Action } from '@berth/core';
 import { z } from 'zod';
+import { parseStoreSpec, type StoreSpec } from './store.js';
 
 /** The simulated latency of the memory driver: each operation takes between `min` and `max` ms. */
 export interface LatencyRange {
@@ -36,6 +37,10 @@ export interface PlatformConfig {
   readonly requireReason: readonly Action[];
   /** Pending commands an agent may have queued; `undefined` is the manager's default (1000). */
   readonly maxCommandsPerAgent?: number | undefined;
+  /** Where state lives (`BERTH_STORE`). @default memory */
+  readonly store?: StoreSpec | undefined;
+  /** With several instances: an instance that dies holding an operation loses it within twice this. */
+  readonly leaseMs?: number | undefined;
 }
 
 /** A bad environment variable. */
@@ -148,6 +153,15 @@ const SCHEMA = {
   BERTH_HEARTBEAT_TIMEOUT_MS: integer(1_000, 7 * 86_400_000, 'milliseconds, at least 1000'),
   BERTH_REQUIRE_REASON: actionList,
   BERTH_MAX_COMMANDS_PER_AGENT: integer(1, 1_000_000, 'a whole number of commands of at least 1'),
+  BERTH_STORE: z.string().transform((value, ctx) => {
+    const spec = parseStoreSpec(value);
+    if (spec === null) {
+      ctx.addIssue({ code: 'custom', message: "must be 'memory', 'sqlite:<path>' or 'postgres://…'" });
+      return z.NEVER;
+    }
+    return spec;
+  }),
+  BERTH_LEASE_MS: integer(100, 3_600_000, 'milliseconds, at least 100'),
 } as const;
 
 /** The environment variables the platform reads. */
@@ -161,7 +175,7 @@ function read<K extends keyof typeof SCHEMA>(
   if (raw === undefined) return undefined;
   const result = SCHEMA[name].safeParse(raw);
   if (!result.success) {
-    const shown = name === 'BERTH_OPERATOR_KEYS' ? '' : ` (got '${raw}')`;
+    const shown = name === 'BERTH_OPERATOR_KEYS' || name === 'BERTH_STORE' ? '' : ` (got '${raw}')`;
     throw new ConfigError(name, `${result.error.issues[0]?.message ?? 'invalid'}${shown}`);
   }
   return result.data as z.output<(typeof SCHEMA)[K]>;
@@ -189,6 +203,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): P
     heartbeatTimeoutMs: read(env, 'BERTH_HEARTBEAT_TIMEOUT_MS') ?? CONFIG_DEFAULTS.heartbeatTimeoutMs,
     requireReason: read(env, 'BERTH_REQUIRE_REASON') ?? CONFIG_DEFAULTS.requireReason,
     maxCommandsPerAgent: read(env, 'BERTH_MAX_COMMANDS_PER_AGENT'),
+    store: read(env, 'BERTH_STORE'),
+    leaseMs: read(env, 'BERTH_LEASE_MS'),
   };
 }
 

@@ -71,5 +71,6 @@ const driverNote =
     ? `memory driver, ${config.memoryLatencyMs.min}–${config.memoryLatencyMs.max} ms per operation`
     : 'Docker driver';
 console.log(`Berth platform listening on ${platform.url} (${driverNote})`);
+console.log(`  store      ${platform.storeDescription}`);
 console.log(`  dashboard  ${platform.url}/`);
 console.log(`  API        ${platform.apiUrl}  (OpenAPI: ${platform.apiUrl}/openapi.json)`);

@@ -23,6 +23,7 @@ import express, { type Request, type Response } from 'express';
 import { createAuthenticator, DEV_OWNER } from './auth.js';
 import type { LatencyRange, PlatformConfig } from './config.js';
 import { buildDashboardAssets } from './dashboard-assets.js';
+import { type OpenedStore, openStore } from './store.js';
 
 /** Options of {@link startPlatform} beyond the configuration. */
 export interface StartPlatformOptions {
@@ -50,6 +51,8 @@ export interface Platform {
   readonly manager: LifecycleManager;
   readonly server: Server;
   readonly config: PlatformConfig;
+  /** Where state lives, for the start-up banner (`in memory`, `PostgreSQL (…)`). */
+  readonly storeDescription: string;
   /** Close the server and the manager (idempotent). */
   close(): Promise<void>;
 }
@@ -114,11 +117,18 @@ export async function startPlatform(
   const url = `http://${shownHost}:${address.port}`;
   const apiUrl = `${url}/api`;
 
+  let opened: OpenedStore | null = null;
   try {
     const driver = options.driver ?? (await createDriver(config, options, address.port, log));
+    // BERTH_STORE, unless the caller hands a store in.
+    opened = options.store
+      ? null
+      : await openStore(config.store ?? { kind: 'memory' }, { leaseMs: config.leaseMs ?? 15_000 });
+    const store = options.store ?? opened?.store;
+    const storeDescription = opened?.description ?? 'a store handed in';
     const manager = createLifecycleManager({
       driver,
-      ...(options.store ? { store: options.store } : {}),
+      ...(store ? { store } : {}),
       defaultOwner: DEV_OWNER,
       ...(config.maxCommandsPerAgent === undefined
         ? {}
@@ -136,6 +146,9 @@ export async function startPlatform(
         log(`Removed ${report.orphansRemoved.length} leftover container(s) of an earlier run.`);
       }
     }
+    // Over a durable store: re-drive what was in flight (with several instances, each
+    // operation's lease decides which instance runs it).
+    if (opened && config.store && config.store.kind !== 'memory') await manager.resume();
     manager.start({ intervalMs: Math.min(1000, Math.max(100, Math.floor(config.heartbeatTimeoutMs / 4))) });
 
     const authenticate = createAuthenticator(config.operatorKeys);
@@ -194,11 +207,13 @@ export async function startPlatform(
         // Event streams never go idle by themselves: cut what is still open.
         server.closeAllConnections();
         await closed;
+        await opened?.close();
       })();
       return closing;
     };
-    return { url, apiUrl, manager, server, config, close };
+    return { url, apiUrl, manager, server, config, storeDescription, close };
   } catch (error) {
+    await opened?.close().catch(() => undefined);
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     throw error;

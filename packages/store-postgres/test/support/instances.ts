@@ -22,6 +22,7 @@ export interface Instance {
     body?: unknown,
     token?: string,
     headers?: Record<string, string>,
+    // biome-ignore lint/suspicious/noExplicitAny: a test reads whatever JSON the API answered
   ): Promise<{ status: number; body: any }>;
   /** `kill -9`, and wait until it is gone. */
   kill9(): Promise<void>;
