@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { AgentRecord } from './record.js';
 
 /** What {@link OperationLeases.acquire} got. */
 export interface LeaseClaim {
@@ -36,4 +37,17 @@ export interface OperationLeases {
    * one), at most `limit`: the operations another instance should take over.
    */
   orphaned(limit: number): Promise<string[]>;
+  /**
+   * The sweeper's share of the due records: up to `limit` records whose `dueAt` is at or before
+   * `now` (earliest first) that no other instance is sweeping, claimed for this instance for a
+   * lease (`FOR UPDATE SKIP LOCKED`): N instances sweep without double work. A claim ends with
+   * the record's next commit or when the lease runs out.
+   */
+  claimDue(now: number, limit: number): Promise<AgentRecord[]>;
+  /**
+   * Hold the lease of a process-wide job (waitlist promotion, purges) for this instance: its
+   * generation (which grows with every change of holder) while the lease is ours — taken when
+   * free or run out, renewed when ours — or null while another instance holds it.
+   */
+  holdJob(job: string): Promise<number | null>;
 }

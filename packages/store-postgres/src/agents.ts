@@ -59,7 +59,7 @@ function statements(s: string) {
     insert: `INSERT INTO ${s}.agents (id, ${cols}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
       ON CONFLICT (id) DO NOTHING RETURNING NULL::text AS owner, false AS holds_slot`,
     cas: `WITH old AS (SELECT id, owner, holds_slot FROM ${s}.agents WHERE id = $1 AND version = $10 FOR UPDATE)
-      UPDATE ${s}.agents a SET (${cols}) = ($2, $3, $4, $5, $6, $7, $8, $9)
+      UPDATE ${s}.agents a SET (${cols}, swept_until) = ($2, $3, $4, $5, $6, $7, $8, $9, NULL)
       FROM old WHERE a.id = old.id RETURNING old.owner, old.holds_slot`,
     casDelete: `DELETE FROM ${s}.agents WHERE id = $1 AND version = $2 RETURNING owner, holds_slot`,
     lockSlots: `INSERT INTO ${s}.owner_slots (owner, held) VALUES ($1, 0)

@@ -6,7 +6,7 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import type { LeaseClaim, OperationLeases } from '@berth/core';
+import type { AgentRecord, LeaseClaim, OperationLeases } from '@berth/core';
 import type { StoreContext } from './context.js';
 
 /** Options of the leases. */
@@ -44,6 +44,17 @@ function statements(s: string) {
     // Leases of operations no record names any more, run out: nothing to take over.
     garbage: `DELETE FROM ${s}.operation_leases l WHERE l.expires_at <= ${nowExpr('$1')}
       AND NOT EXISTS (SELECT 1 FROM ${s}.agents a WHERE a.operation_id = l.operation_id)`,
+    claimDue: `UPDATE ${s}.agents a SET swept_until = ${nowExpr('$4')} + $3
+      FROM (SELECT id FROM ${s}.agents
+            WHERE due_at <= $1 AND (swept_until IS NULL OR swept_until <= ${nowExpr('$4')})
+            ORDER BY due_at, pos LIMIT $2 FOR UPDATE SKIP LOCKED) d
+      WHERE a.id = d.id RETURNING a.doc, a.due_at, a.pos`,
+    holdJob: `INSERT INTO ${s}.process_jobs (job, holder, generation, expires_at)
+      VALUES ($1, $2, 1, ${nowExpr('$4')} + $3)
+      ON CONFLICT (job) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at,
+        generation = ${s}.process_jobs.generation + (CASE WHEN ${s}.process_jobs.holder = excluded.holder THEN 0 ELSE 1 END)
+      WHERE ${s}.process_jobs.holder = excluded.holder OR ${s}.process_jobs.expires_at <= ${nowExpr('$4')}
+      RETURNING generation`,
     orphaned: `SELECT l.agent_id FROM ${s}.operation_leases l
       JOIN ${s}.agents a ON a.operation_id = l.operation_id
       WHERE l.expires_at <= ${nowExpr('$2')} ORDER BY l.expires_at LIMIT $1`,
@@ -94,6 +105,27 @@ export function createLeases(ctx: StoreContext, options: LeaseOptions = {}): Ope
       await ctx.pool.query(q.garbage, [now()]);
       const rows = (await ctx.pool.query<{ agent_id: string }>(q.orphaned, [limit, now()])).rows;
       return rows.map((r) => r.agent_id);
+    },
+
+    async claimDue(dueBy, limit) {
+      ctx.check();
+      const rows = (
+        await ctx.pool.query<{ doc: string; due_at: string; pos: string }>(q.claimDue, [
+          dueBy,
+          Math.max(0, Math.floor(limit)),
+          leaseMs,
+          now(),
+        ])
+      ).rows;
+      rows.sort((x, y) => Number(x.due_at) - Number(y.due_at) || Number(x.pos) - Number(y.pos));
+      return rows.map((r) => JSON.parse(r.doc) as AgentRecord);
+    },
+
+    async holdJob(job) {
+      ctx.check();
+      const row = (await ctx.pool.query<{ generation: number }>(q.holdJob, [job, holder, leaseMs, now()]))
+        .rows[0];
+      return row ? row.generation : null;
     },
   };
 }

@@ -170,4 +170,22 @@ CREATE TABLE ${s}.operation_leases (
 CREATE INDEX operation_leases_expiry ON ${s}.operation_leases (expires_at);
 `,
   },
+  {
+    version: 4,
+    name: 'shared sweeper',
+    sql: (s) => `
+-- A sweeping instance's claim on a due record, until this time (the database's clock, in ms);
+-- the record's next commit clears it.
+ALTER TABLE ${s}.agents ADD COLUMN swept_until bigint;
+
+-- Process-wide jobs (waitlist promotion, purges): one holder at a time, under a lease; the
+-- generation grows with every change of holder.
+CREATE TABLE ${s}.process_jobs (
+  job        text PRIMARY KEY,
+  holder     text NOT NULL,
+  generation integer NOT NULL,
+  expires_at bigint NOT NULL
+);
+`,
+  },
 ];
