@@ -38,6 +38,7 @@ export const ERROR_CODES = {
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
   DRIVER_ERROR: { status: 502, title: 'Driver error' },
   MANAGER_CLOSED: { status: 503, title: 'Manager closed' },
+  NOT_READY: { status: 503, title: 'Not ready' },
   INTERNAL: { status: 500, title: 'Internal error' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
