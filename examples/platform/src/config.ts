@@ -46,6 +46,11 @@ export interface PlatformConfig {
   readonly headersTimeoutSeconds: number;
   /** Seconds a client has to send a whole request, headers and body (`server.requestTimeout`). */
   readonly requestTimeoutSeconds: number;
+  /**
+   * Docker driver: extra labels on everything it creates, and the scope of what this platform
+   * owns (start-up reconciling removes only labelled containers that carry them too).
+   */
+  readonly dockerLabels?: Readonly<Record<string, string>> | undefined;
 }
 
 /** The defaults, as documented. */
@@ -147,6 +152,32 @@ const storeSpec = z.string().transform((value, ctx) => {
   }
 });
 
+const LABEL_KEY = /^[a-z0-9][a-z0-9._-]{0,127}$/;
+
+const labels = z.string().transform((value, ctx) => {
+  const out: Record<string, string> = {};
+  for (const pair of value.split(',')) {
+    const entry = pair.trim();
+    if (entry === '') continue;
+    const eq = entry.indexOf('=');
+    const key = eq < 0 ? '' : entry.slice(0, eq).trim();
+    const label = eq < 0 ? '' : entry.slice(eq + 1).trim();
+    if (!LABEL_KEY.test(key) || label === '' || key.startsWith('berth.')) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `'${entry}' is not key=value (key: lower-case letters, digits, . _ -, not berth.*; value: not empty)`,
+      });
+      return z.NEVER;
+    }
+    out[key] = label;
+  }
+  if (Object.keys(out).length === 0) {
+    ctx.addIssue({ code: 'custom', message: 'must list key=value pairs, e.g. team=blue' });
+    return z.NEVER;
+  }
+  return out as Readonly<Record<string, string>>;
+});
+
 const SCHEMA = {
   PORT: integer(0, 65_535, 'a port number from 0 to 65535'),
   HOST: z.string().trim().min(1, 'must not be empty'),
@@ -161,6 +192,7 @@ const SCHEMA = {
   BERTH_STORE: storeSpec,
   BERTH_HEADERS_TIMEOUT_SECONDS: integer(1, 3_600, 'seconds, from 1 to 3600'),
   BERTH_REQUEST_TIMEOUT_SECONDS: integer(1, 3_600, 'seconds, from 1 to 3600'),
+  BERTH_DOCKER_LABELS: labels,
 } as const;
 
 /** The environment variables the platform reads. */
@@ -216,6 +248,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): P
     store: read(env, 'BERTH_STORE') ?? parseStoreSpec(CONFIG_DEFAULTS.store),
     headersTimeoutSeconds,
     requestTimeoutSeconds,
+    dockerLabels: read(env, 'BERTH_DOCKER_LABELS'),
   };
 }
 

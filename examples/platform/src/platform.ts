@@ -35,7 +35,7 @@ export interface StartPlatformOptions {
   readonly log?: (line: string) => void;
   /** Docker only: the engine address (`DOCKER_HOST` syntax). @default DOCKER_HOST or the local socket */
   readonly dockerHost?: string;
-  /** Docker only: extra labels on everything the driver creates (tests use it to clean up). */
+  /** Docker only: extra labels on everything the driver creates (tests use it to clean up). @default config.dockerLabels */
   readonly dockerLabels?: Readonly<Record<string, string>>;
   /**
    * Use this store instead of the one `config.store` names. The caller keeps it: `close()`
@@ -269,7 +269,9 @@ async function createDriver(
     networkMode: 'host',
     apiUrl: `http://${agentApiHost}:${port}/api`,
     ...(options.dockerHost === undefined ? {} : { host: options.dockerHost }),
-    ...(options.dockerLabels === undefined ? {} : { labels: options.dockerLabels }),
+    ...((options.dockerLabels ?? config.dockerLabels) === undefined
+      ? {}
+      : { labels: options.dockerLabels ?? config.dockerLabels }),
   });
 }
 

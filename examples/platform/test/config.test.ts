@@ -112,6 +112,7 @@ describe('loadConfig', () => {
       'BERTH_STORE',
       'BERTH_HEADERS_TIMEOUT_SECONDS',
       'BERTH_REQUEST_TIMEOUT_SECONDS',
+      'BERTH_DOCKER_LABELS',
     ]);
   });
 

@@ -94,3 +94,18 @@ describe('slow-client timeouts', () => {
     expect(error.message).toMatch(/BERTH_REQUEST_TIMEOUT_SECONDS \(30\)/);
   });
 });
+
+describe('BERTH_DOCKER_LABELS', () => {
+  it('reads key=value pairs, and refuses what is not one or takes a berth.* key', () => {
+    expect(loadConfig({ BERTH_DOCKER_LABELS: 'team=blue, run=42' }).dockerLabels).toEqual({
+      team: 'blue',
+      run: '42',
+    });
+    expect(loadConfig({}).dockerLabels).toBeUndefined();
+    for (const value of ['', 'team', 'team=', 'Team=blue', 'berth.managed=false']) {
+      const error = configError({ BERTH_DOCKER_LABELS: value });
+      expect(error.variable).toBe('BERTH_DOCKER_LABELS');
+      expect(error.message).toMatch(/key=value/);
+    }
+  });
+});
