@@ -10,6 +10,7 @@ import type { Clock } from './clock.js';
 import type { LifecycleDriver } from './driver.js';
 import type { AuditEntry, CommandRecord, DriverOperation, Revision } from './record.js';
 import type { AuditVerification } from './audit.js';
+import type { ManagerFollow } from './follow-types.js';
 import type { IdempotentCall, IdempotentResponse, StoredResponse } from './idempotency-types.js';
 import type { LifecyclePolicies } from './policies-types.js';
 import type { LifecycleStore } from './store.js';
@@ -160,7 +161,7 @@ export interface TickReport {
 }
 
 /** The lifecycle manager. */
-export interface LifecycleManager {
+export interface LifecycleManager extends ManagerFollow {
   /** Typed hooks: `transition`, `audit`, `operation`, `error`. */
   readonly events: EventEmitter<LifecycleEvents>;
   /** The driver's name and capabilities. */
