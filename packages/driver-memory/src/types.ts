@@ -68,12 +68,13 @@ export interface MemoryResource {
   readonly revisionId: string;
   readonly config: Readonly<Record<string, unknown>>;
   /** The credentials the resource was given at provision (replaced by recreate). */
-  readonly credentials: { readonly agentId: string; readonly agentToken: string } | null;
+  readonly credentials: DriverTarget['credentials'];
   /** The account secrets injected by the last provision, start, restart, redeploy or recreate. */
   readonly secrets: Readonly<Record<string, string>>;
   /**
    * The environment the agent process would see: string entries of `revision.config.env`, then
-   * the secrets, then `BERTH_AGENT_ID` and `BERTH_AGENT_TOKEN` from the credentials.
+   * the secrets, then `BERTH_AGENT_ID`, `BERTH_AGENT_TOKEN`, `BERTH_AGENT_USERNAME` and
+   * `BERTH_AGENT_PASSWORD` from the credentials.
    */
   readonly env: Readonly<Record<string, string>>;
   /** The operation that built this resource. */

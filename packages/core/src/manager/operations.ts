@@ -19,10 +19,10 @@ export async function buildTarget(
   r: AgentRecord,
   op: OperationRef,
 ): Promise<DriverTarget> {
-  const { store, issuedTokens, secrets } = ctx;
+  const { store, issuedCredentials, secrets } = ctx;
   const revs = op.revisionId ? await store.revisions(r.id) : [];
   const rev = revs.find((x) => x.id === op.revisionId);
-  const token = issuedTokens.get(op.id) ?? null;
+  const issued = issuedCredentials.get(op.id) ?? null;
   return {
     agentId: r.id,
     owner: r.owner,
@@ -32,14 +32,21 @@ export async function buildTarget(
     revision: rev
       ? { id: rev.id, image: rev.image, config: rev.config }
       : { id: r.revision ?? 'none', image: r.spec.image, config: r.spec.config },
-    credentials: token ? { agentId: r.id, agentToken: token } : null,
+    credentials: issued
+      ? {
+          agentId: r.id,
+          agentToken: issued.runtimeToken,
+          username: issued.username,
+          password: issued.password,
+        }
+      : null,
     secrets: SECRET_OPS.has(op.op) && secrets ? { ...(await secrets(r.owner)) } : {},
   };
 }
 
 /** Start the driver call of a committed operation (once per operation id). */
 export function launch(ctx: ManagerContext, r: AgentRecord, op: OperationRef): void {
-  const { driver, events, launched, inflight, issuedTokens } = ctx;
+  const { driver, events, launched, inflight, issuedCredentials } = ctx;
   if (ctx.state.closed || launched.has(op.id)) return;
   if (!driver || r.kind === 'self_hosted') {
     // Nothing of a self-hosted agent lives in a driver (and only destroy applies to it): the
@@ -73,7 +80,7 @@ export function launch(ctx: ManagerContext, r: AgentRecord, op: OperationRef): v
     } catch (error) {
       failure = toBerthError(error);
     }
-    issuedTokens.delete(op.id);
+    issuedCredentials.delete(op.id);
     // Aborted because this manager is closing: the operation stays recorded, unfailed, for the
     // next manager's resume() to re-drive under the same operation id.
     if (failure && controller.signal.aborted && ctx.state.closed) return;
