@@ -30,5 +30,6 @@ export type {
   MemoryOperation,
   MemoryResource,
   MemoryWorkspace,
+  PriorLookup,
   PriorResource,
 } from './types.js';
