@@ -5,6 +5,7 @@
  * re-registration audited with how many tokens it revoked, disabled agents kept out, and
  * heartbeats audited at most once per agent per 5 minutes.
  */
+import { getProfile, vendorAuditAction } from '@berth/core';
 import { describe, expect, it } from 'vitest';
 import { codeOf, setup } from './scenario-harness.js';
 
@@ -179,5 +180,40 @@ describe('heartbeat audit sampling', () => {
       expect(beats.length).toBeGreaterThanOrEqual(4);
       expect(beats.length).toBeLessThanOrEqual(5);
     }
+  });
+});
+
+describe('audit words per profile', () => {
+  it("Opstage's trail reads in Opstage's words; other profiles fall back to their action words", async () => {
+    const h = setup();
+    const first = await registered(h, 'edge-w');
+    await registered(h, 'edge-w');
+    await h.clock.advance(5 * MINUTE);
+    await h.manager.heartbeat(first.agentId);
+    await h.clock.advance(2 * MINUTE);
+    await h.manager.tick();
+    await h.manager.dispatch(first.agentId, 'disable', { reason: 'maintenance' });
+    await h.manager.dispatch(first.agentId, 'enable', { reason: 'done' }).catch(() => {});
+    await h.manager.dispatch(first.agentId, 'enable', { reason: 'again' }).catch(() => {});
+    await h.manager.dispatch(first.agentId, 'destroy', { confirm: 'edge-w' });
+    await h.settle();
+    const trail = await h.manager.audit(first.agentId);
+    const opstage = getProfile('opstage');
+    const words = trail.map((e) => vendorAuditAction(opstage, e));
+    expect(words.slice(0, 2)).toEqual(['registration_token.consumed', 'agent.heartbeat.received']);
+    for (const w of [
+      'agent.token.rotated',
+      'system.agent.offline',
+      'agent.disabled',
+      'agent.enabled',
+      'enable.denied',
+      'agent.revoked',
+    ]) {
+      expect(words).toContain(w);
+    }
+    expect(words.filter((w) => w === 'agent.heartbeat.received').length).toBeGreaterThanOrEqual(2);
+    const sekuire = getProfile('sekuire');
+    expect(vendorAuditAction(sekuire, trail.find((e) => e.action === 'destroy')!)).toBe('kill');
+    expect(vendorAuditAction(sekuire, trail.find((e) => e.action === 'heartbeat_stale')!)).toBe('heartbeat_stale');
   });
 });
