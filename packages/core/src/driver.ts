@@ -50,8 +50,15 @@ export interface DriverTarget {
    * only their digest). Every other operation gets `null` and must keep the credentials the
    * resource already has (e.g. a redeploy that replaces a container copies its environment).
    * A repeated provision with the same operation id may carry rotated credentials: apply them.
+   * `agentToken` is the runtime token the operator was shown; `username` and `password` are the
+   * runtime's login (Berth always sets them; optional for targets built by hand).
    */
-  readonly credentials: { readonly agentId: string; readonly agentToken: string } | null;
+  readonly credentials: {
+    readonly agentId: string;
+    readonly agentToken: string;
+    readonly username?: string;
+    readonly password?: string;
+  } | null;
   /** Account-level secrets, re-injected on provision, start, restart, redeploy and recreate. */
   readonly secrets: Readonly<Record<string, string>>;
 }

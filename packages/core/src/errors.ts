@@ -35,13 +35,16 @@ export const ERROR_CODES = {
   VERSION_CONFLICT: { status: 409, title: 'Concurrent update' },
   IDEMPOTENCY_KEY_IN_USE: { status: 409, title: 'Idempotency key in use' },
   STALE_OPERATION: { status: 409, title: 'Stale operation' },
+  PRECONDITION_FAILED: { status: 409, title: 'Precondition failed' },
   VERSION_MISMATCH: { status: 412, title: 'Version mismatch' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'Payload too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
   IDEMPOTENCY_KEY_REUSED: { status: 422, title: 'Idempotency key reused with another body' },
+  RELEASE_NOT_FOUND: { status: 422, title: 'Release not found' },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
   DRIVER_ERROR: { status: 502, title: 'Driver error' },
   MANAGER_CLOSED: { status: 503, title: 'Manager closed' },
+  NOT_READY: { status: 503, title: 'Not ready' },
   INTERNAL: { status: 500, title: 'Internal error' },
 } as const satisfies Record<string, { status: number; title: string }>;
 

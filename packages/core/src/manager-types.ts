@@ -11,6 +11,10 @@ import type { LifecycleDriver } from './driver.js';
 import type { AuditEntry, CommandRecord, RecordedOperation, Revision } from './record.js';
 import type { AuditVerification } from './audit.js';
 import type { CatalogMethods, IssuedRegistrationToken } from './catalog-types.js';
+import type { ManagerFollow } from './follow-types.js';
+import type { AgentCredentials, CreatedAgent } from './credentials.js';
+import type { AgentSpecView, SpecDispatchOptions } from './spec-types.js';
+import type { LifecycleEvents } from './events-types.js';
 import type { IdempotentCall, IdempotentResponse, StoredResponse } from './idempotency-types.js';
 import type { LifecyclePolicies } from './policies-types.js';
 import type { ReconcileReport, TickReport } from './sweep-types.js';
@@ -20,39 +24,7 @@ import type { Action, AgentKind, LifecycleEventType, Status } from './vocabulary
 export type { Clock } from './clock.js';
 export type { LifecyclePolicies } from './policies-types.js';
 export type { ReconcileReport, TickReport } from './sweep-types.js';
-
-/** Hooks for events, typed. */
-export interface LifecycleEvents {
-  /** An accepted transition (status may be unchanged for targetless events such as a heartbeat). */
-  transition: (event: TransitionEvent) => void;
-  /** An audit entry was written. */
-  audit: (entry: AuditEntry) => void;
-  /** A driver operation started, succeeded, failed or was fenced off. */
-  operation: (event: OperationEvent) => void;
-  /** Something failed in the background (a driver threw unexpectedly, a sweep failed). */
-  error: (error: Error) => void;
-}
-
-/** Payload of the `transition` event. */
-export interface TransitionEvent {
-  readonly agentId: string;
-  readonly owner: string;
-  readonly action: string;
-  readonly from: Status;
-  readonly to: Status;
-  readonly version: number;
-  readonly at: number;
-  readonly actor: string;
-}
-
-/** Payload of the `operation` event. */
-export interface OperationEvent {
-  readonly agentId: string;
-  readonly operationId: string;
-  readonly op: RecordedOperation;
-  readonly phase: 'started' | 'succeeded' | 'failed' | 'fenced';
-  readonly error?: { readonly code: string; readonly message: string } | undefined;
-}
+export type { LifecycleEvents, OperationEvent, TransitionEvent } from './events-types.js';
 
 /** Options of {@link createLifecycleManager}. */
 export interface LifecycleManagerOptions {
@@ -95,7 +67,7 @@ export interface CreateAgentInput {
 }
 
 /** Options of {@link LifecycleManager.dispatch}. */
-export interface DispatchOptions {
+export interface DispatchOptions extends SpecDispatchOptions {
   /** Who acts (`user:alice`, `system`). @default 'system' */
   readonly actor?: string | undefined;
   readonly reason?: string | undefined;
@@ -116,7 +88,7 @@ export interface DispatchOptions {
 }
 
 /** The agent as callers see it (the HTTP resource of API.md). */
-export interface AgentView {
+export interface AgentView extends AgentSpecView {
   readonly id: string;
   readonly name: string;
   readonly owner: string;
@@ -152,10 +124,12 @@ export interface DispatchResult {
   readonly agent: AgentView;
   /** The driver operation started, or null for instant actions (pause, resume, disable, enable). */
   readonly operation: { readonly id: string; readonly action: Action } | null;
+  /** recreate: the new credentials, shown this once. */
+  readonly credentials?: AgentCredentials;
 }
 
 /** The lifecycle manager. */
-export interface LifecycleManager extends CatalogMethods {
+export interface LifecycleManager extends CatalogMethods, ManagerFollow {
   /** Typed hooks: `transition`, `audit`, `operation`, `error`. */
   readonly events: EventEmitter<LifecycleEvents>;
   /** The driver's name and capabilities. */
@@ -168,7 +142,10 @@ export interface LifecycleManager extends CatalogMethods {
    * @throws `IDEMPOTENCY_KEY_REUSED` when `idempotencyKey` was used with another input; `IDEMPOTENCY_KEY_IN_USE` while the first call with it still runs.
    * @throws `MANAGER_CLOSED` after {@link LifecycleManager.close}.
    */
-  create(input: CreateAgentInput, options?: { actor?: string; idempotencyKey?: string }): Promise<AgentView>;
+  create(
+    input: CreateAgentInput,
+    options?: { actor?: string; idempotencyKey?: string },
+  ): Promise<CreatedAgent>;
   /**
    * Ask for an action. Illegal actions throw a typed error and change nothing; driver failures
    * do not throw (they arrive as `op_failed`).

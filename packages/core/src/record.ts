@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { Endpoint } from './spec-types.js';
 import type { Action, AgentKind, LifecycleEventType, Status } from './vocabulary.js';
 
 /** What to run: image or release, plus free-form configuration. */
@@ -107,6 +108,8 @@ export interface AgentRecord {
   readonly deletedAt: number | null;
   /** The backup the agent's workspace was restored from at provision, if any. */
   readonly restoredFrom?: string | null | undefined;
+  /** Where the driver serves the agent (drivers with the `endpoints` capability); absent: none. */
+  readonly endpoints?: readonly Endpoint[] | undefined;
   /** Last audit sequence number written for this agent. */
   readonly auditSeq: number;
   /** Hash of the last audit entry (the chain's head). */

@@ -214,6 +214,8 @@ describe('audit words per profile', () => {
     expect(words.filter((w) => w === 'agent.heartbeat.received').length).toBeGreaterThanOrEqual(2);
     const sekuire = getProfile('sekuire');
     expect(vendorAuditAction(sekuire, trail.find((e) => e.action === 'destroy')!)).toBe('kill');
-    expect(vendorAuditAction(sekuire, trail.find((e) => e.action === 'heartbeat_stale')!)).toBe('heartbeat_stale');
+    expect(vendorAuditAction(sekuire, trail.find((e) => e.action === 'heartbeat_stale')!)).toBe(
+      'heartbeat_stale',
+    );
   });
 });

@@ -24,6 +24,7 @@ function callsOf(m: LifecycleManager, id: string): Record<string, () => unknown>
     list: () => m.list(),
     availableActions: () => m.availableActions(id),
     waitFor: () => m.waitFor(id, 'running', { timeout: 1 }),
+    follow: () => m.follow(id, () => {}),
     audit: () => m.audit(id),
     verifyAudit: () => m.verifyAudit(id),
     revisions: () => m.revisions(id),

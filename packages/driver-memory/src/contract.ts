@@ -104,7 +104,7 @@ export function createContract(state: MemoryState): MemoryContract {
     if (credentials === null) return;
     const resource = resources.get(target.agentId);
     if (resource && resource.credentials?.agentToken !== credentials.agentToken) {
-      resource.credentials = { agentId: credentials.agentId, agentToken: credentials.agentToken };
+      resource.credentials = { ...credentials };
       inject(resource, target);
     }
   }

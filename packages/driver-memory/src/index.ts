@@ -23,6 +23,7 @@ export {
   OPERATION_ID_REUSED,
   RESOURCE_MISSING,
 } from './memory-driver.js';
+export { REHYDRATED } from './rehydrate.js';
 export type {
   MemoryCall,
   MemoryDriver,
@@ -30,4 +31,5 @@ export type {
   MemoryOperation,
   MemoryResource,
   MemoryWorkspace,
+  PriorResource,
 } from './types.js';

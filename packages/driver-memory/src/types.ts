@@ -71,12 +71,13 @@ export interface MemoryResource {
   readonly revisionId: string;
   readonly config: Readonly<Record<string, unknown>>;
   /** The credentials the resource was given at provision (replaced by recreate). */
-  readonly credentials: { readonly agentId: string; readonly agentToken: string } | null;
+  readonly credentials: DriverTarget['credentials'];
   /** The account secrets injected by the last provision, start, restart, redeploy or recreate. */
   readonly secrets: Readonly<Record<string, string>>;
   /**
    * The environment the agent process would see: string entries of `revision.config.env`, then
-   * the secrets, then `BERTH_AGENT_ID` and `BERTH_AGENT_TOKEN` from the credentials.
+   * the secrets, then `BERTH_AGENT_ID`, `BERTH_AGENT_TOKEN`, `BERTH_AGENT_USERNAME` and
+   * `BERTH_AGENT_PASSWORD` from the credentials.
    */
   readonly env: Readonly<Record<string, string>>;
   /** The operation that built this resource. */
@@ -161,6 +162,18 @@ export interface MemoryDriver extends LifecycleDriver {
    */
   onCapacityAvailable(listener: (free: number) => void): () => void;
 
+  // --- restarts ---
+
+  /**
+   * Put back the resources a previous process of the driver hosted, as a host that rebooted
+   * shows them: a resource that was running runs again (as under a restart policy), a stopped
+   * one stays stopped. Agents the driver hosts already, and resources beyond the capacity, are
+   * skipped. Emits no watch event. Credentials are not restored (their plaintext died with the
+   * old process): the resource has none until a recreate issues new ones.
+   * @returns How many resources were put back.
+   */
+  rehydrate(prior: readonly PriorResource[]): number;
+
   // --- introspection ---
 
   /** Every resource that exists now (copies). */
@@ -177,4 +190,20 @@ export interface MemoryDriver extends LifecycleDriver {
   files(agentId: string): Record<string, string>;
   /** The backup ids the driver holds an archive for. */
   archives(): string[];
+}
+
+/** A resource a previous process of the memory driver hosted (see `MemoryDriver.rehydrate`). */
+export interface PriorResource {
+  readonly agentId: string;
+  readonly owner: string;
+  readonly name: string;
+  readonly workspaceId: string;
+  /** The revision it ran. */
+  readonly revision: {
+    readonly id: string;
+    readonly image: string;
+    readonly config: Readonly<Record<string, unknown>>;
+  };
+  /** `running` comes back running; `stopped` stays stopped. */
+  readonly state: 'running' | 'stopped';
 }

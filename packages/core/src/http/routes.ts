@@ -88,8 +88,8 @@ export const ROUTES = [
     idempotent: 'caller',
     authorize: { operation: 'create', agent: false },
     ownerInBody: true,
-    ok: { 201: ['The new agent.', 'Agent'] },
-    errors: [...AUTH, ...BODY, ...IDEM, 'QUOTA_EXCEEDED', 'SECRET_ALREADY_SHOWN'],
+    ok: { 201: ['The new agent, with its credentials (shown this once).', 'CreatedAgent'] },
+    errors: [...AUTH, ...BODY, ...IDEM, 'QUOTA_EXCEEDED', 'PRECONDITION_FAILED', 'SECRET_ALREADY_SHOWN'],
   },
   {
     method: 'GET',
@@ -133,7 +133,15 @@ export const ROUTES = [
       200: ['The agent after an instant action.', 'ActionResult'],
       202: ['The agent and the operation started.', 'ActionResult'],
     },
-    errors: [...AUTH, ...BODY, ...IDEM, 'AGENT_NOT_FOUND', ...REFUSALS],
+    errors: [
+      ...AUTH,
+      ...BODY,
+      ...IDEM,
+      'AGENT_NOT_FOUND',
+      ...REFUSALS,
+      'RELEASE_NOT_FOUND',
+      'SECRET_ALREADY_SHOWN',
+    ],
   },
   {
     method: 'DELETE',

@@ -21,7 +21,7 @@ export function runInBackground<T>(
   call: (signal: AbortSignal) => Promise<T>,
   finish: (failure: BerthError | null, result: T | undefined) => Promise<void>,
 ): void {
-  const { events, launched, inflight, issuedTokens } = ctx;
+  const { events, launched, inflight, issuedCredentials } = ctx;
   launched.add(op.id);
   const controller = new AbortController();
   const run = async () => {
@@ -33,7 +33,7 @@ export function runInBackground<T>(
     } catch (error) {
       failure = toBerthError(error);
     }
-    issuedTokens.delete(op.id);
+    issuedCredentials.delete(op.id);
     if (failure && controller.signal.aborted && ctx.state.closed) return;
     await finish(failure, result);
   };

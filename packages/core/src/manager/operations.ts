@@ -21,10 +21,10 @@ export async function buildTarget(
   r: AgentRecord,
   op: OperationRef,
 ): Promise<DriverTarget> {
-  const { store, issuedTokens, secrets } = ctx;
+  const { store, issuedCredentials, secrets } = ctx;
   const revs = op.revisionId ? await store.revisions(r.id) : [];
   const rev = revs.find((x) => x.id === op.revisionId);
-  const token = issuedTokens.get(op.id) ?? null;
+  const issued = issuedCredentials.get(op.id) ?? null;
   return {
     agentId: r.id,
     owner: r.owner,
@@ -34,7 +34,14 @@ export async function buildTarget(
     revision: rev
       ? { id: rev.id, image: rev.image, config: rev.config }
       : { id: r.revision ?? 'none', image: r.spec.image, config: r.spec.config },
-    credentials: token ? { agentId: r.id, agentToken: token } : null,
+    credentials: issued
+      ? {
+          agentId: r.id,
+          agentToken: issued.runtimeToken,
+          username: issued.username,
+          password: issued.password,
+        }
+      : null,
     secrets: SECRET_OPS.has(op.op) && secrets ? { ...(await secrets(r.owner)) } : {},
   };
 }

@@ -90,7 +90,9 @@ export function operatorActions(
               ? { owner, limit: policies.slotsPerOwner }
               : undefined,
           });
-          return view(p.record);
+          const agent = await view(p.record);
+          // The credentials are shown this once (an idempotent replay answers SECRET_ALREADY_SHOWN).
+          return p.credentials ? { ...agent, credentials: p.credentials } : agent;
         },
       );
     },
@@ -105,7 +107,16 @@ export function operatorActions(
       const fingerprint =
         opts.idempotencyKey === undefined
           ? ''
-          : JSON.stringify([action, opts.reason, opts.confirm, opts.revision, opts.image, opts.config]);
+          : JSON.stringify([
+              action,
+              opts.reason,
+              opts.confirm,
+              opts.revision,
+              opts.image,
+              opts.config,
+              opts.release,
+              opts.size,
+            ]);
       // Keys are the owner's (capped per owner): find it first when a key is given.
       const keyOwner =
         opts.idempotencyKey === undefined ? '' : (opts.owner ?? (await load(ctx, agentId)).owner);
@@ -137,10 +148,12 @@ export function operatorActions(
             metadata: action === 'rollback' ? { revision: opts.revision } : undefined,
           });
           if (!outcome.accepted) deny(ctx, outcome.record, outcome.denial);
-          return {
+          const result: DispatchResult = {
             agent: await view(outcome.record),
             operation: outcome.operation ? { id: outcome.operation.id, action } : null,
           };
+          // recreate's new credentials are shown this once.
+          return outcome.credentials ? { ...result, credentials: outcome.credentials } : result;
         },
       );
     },

@@ -46,9 +46,13 @@ export const ActionBodySchema = named(
     revision: optionalText(100).describe('Rollback: the revision to go back to.'),
     image: optionalText(500).describe('Update: the new image or release.'),
     config: ConfigSchema.optional().describe('Update: the new configuration (replaces the current one).'),
+    release: specText(200)
+      .optional()
+      .describe("Update: the release to run (resolved by the embedder's release catalog)."),
+    size: specText(100).optional().describe('Recreate: the new size.'),
   }),
   'ActionBody',
-  'Options of an action.',
+  'Options of an action. Each action takes only its own fields (reason and confirm: all; size: recreate; image, config, release: update; revision: rollback); another is a 400.',
 );
 
 /** Body of `DELETE /agents/:id` (`confirm` is checked by the lifecycle: CONFIRMATION_REQUIRED). */

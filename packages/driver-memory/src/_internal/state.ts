@@ -140,7 +140,7 @@ export function build(
     resolvedImage: `sha256:${createHash('sha256').update(image).digest('hex')}`,
     revisionId: target.revision.id,
     config: structuredClone(target.revision.config),
-    credentials: credentials && { agentId: credentials.agentId, agentToken: credentials.agentToken },
+    credentials: credentials && { ...credentials },
     secrets: {},
     env: {},
     operationId,
@@ -172,6 +172,8 @@ export function inject(resource: Mutable<MemoryResource>, target: DriverTarget):
   if (resource.credentials) {
     env.BERTH_AGENT_ID = resource.credentials.agentId;
     env.BERTH_AGENT_TOKEN = resource.credentials.agentToken;
+    if (resource.credentials.username !== undefined) env.BERTH_AGENT_USERNAME = resource.credentials.username;
+    if (resource.credentials.password !== undefined) env.BERTH_AGENT_PASSWORD = resource.credentials.password;
   }
   resource.env = env;
 }
