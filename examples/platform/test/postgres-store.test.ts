@@ -41,7 +41,7 @@ describePg('BERTH_STORE=postgres://…', () => {
   it('names the store and its lease in the banner, never a password', () => {
     for (const p of platforms) {
       expect(p.storeDescription).toMatch(
-        /^PostgreSQL \(127\.0\.0\.1:\d+\/platform_\w+, schema berth, leases of 2000 ms\)$/,
+        /^PostgreSQL 127\.0\.0\.1:\d+\/platform_\w+ \(schema berth, leases of 2000 ms\)$/,
       );
     }
   });

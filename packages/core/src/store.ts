@@ -182,6 +182,8 @@ export interface LifecycleStore {
    * it, or null. Concurrent callers with one token: exactly one gets it.
    */
   consumeRegistrationToken(hash: string, now: number): Promise<RegistrationTokenRecord | null>;
+  /** The registration token with this digest (any status), or null: read before consuming it. */
+  findRegistrationToken(hash: string): Promise<RegistrationTokenRecord | null>;
   /** Registration tokens of an owner (every status), oldest first. */
   listRegistrationTokens(owner: string): Promise<RegistrationTokenRecord[]>;
   /**

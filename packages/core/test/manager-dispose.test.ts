@@ -48,6 +48,13 @@ function callsOf(m: LifecycleManager, id: string): Record<string, () => unknown>
     resume: () => m.resume(),
     start: () => m.start(),
     settle: () => m.settle(),
+    createBackup: () => m.createBackup(id),
+    listBackups: () => m.listBackups(),
+    deleteBackup: () => m.deleteBackup('bkp_x'),
+    reportServices: () => m.reportServices(id, []),
+    listServices: () => m.listServices(),
+    listRegistrationTokens: () => m.listRegistrationTokens(),
+    revokeRegistrationToken: () => m.revokeRegistrationToken('rtk_x'),
   };
 }
 

@@ -23,6 +23,7 @@ type SideMethods = Pick<
   LifecycleStore,
   | 'putRegistrationToken'
   | 'consumeRegistrationToken'
+  | 'findRegistrationToken'
   | 'listRegistrationTokens'
   | 'revokeRegistrationToken'
   | 'purgeExpired'
@@ -53,6 +54,7 @@ function statements(s: string) {
     tokenById: `SELECT hash, owner, ${TOKEN} FROM ${s}.registration_tokens WHERE id = $1 ORDER BY pos DESC LIMIT 1 FOR UPDATE`,
     revoke: `UPDATE ${s}.registration_tokens SET revoked_at = $2 WHERE hash = $1`,
     tokensOf: `SELECT ${TOKEN} FROM ${s}.registration_tokens WHERE owner = $1 ORDER BY pos`,
+    tokenByHash: `SELECT ${TOKEN} FROM ${s}.registration_tokens WHERE hash = $1`,
     purge: `WITH t AS (DELETE FROM ${s}.registration_tokens WHERE expires_at <= $1 RETURNING 1),
       i AS (DELETE FROM ${s}.idempotency WHERE expires_at <= $1 RETURNING 1)
       SELECT (SELECT count(*) FROM t) AS tokens, (SELECT count(*) FROM i) AS idem`,
@@ -98,6 +100,11 @@ export function sideMethods(ctx: StoreContext): SideMethods {
 
     async consumeRegistrationToken(hash, now) {
       const [row] = await rows<RegistrationTokenRow>(q.consume, [hash, now]);
+      return row ? registrationTokenOf(row) : null;
+    },
+
+    async findRegistrationToken(hash) {
+      const [row] = await rows<RegistrationTokenRow>(q.tokenByHash, [hash]);
       return row ? registrationTokenOf(row) : null;
     },
 

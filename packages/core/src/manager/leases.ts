@@ -14,7 +14,7 @@ import type { OperationLeases } from '../lease-types.js';
 import type { AgentRecord, OperationRef } from '../record.js';
 import { type ManagerContext, track } from './context.js';
 import { CREDENTIAL_OPS } from './kinds.js';
-import { newToken, sha256 } from './records.js';
+import { issueCredentials } from './credentials.js';
 import { dueAtOf } from './scheduling.js';
 
 /** An operation this instance holds the lease of. */
@@ -36,7 +36,7 @@ const MAX_ATTEMPTS = 5;
  * no longer names the operation.
  */
 async function takeOver(ctx: ManagerContext, agentId: string, opId: string) {
-  const { store, clock, issuedTokens } = ctx;
+  const { store, clock, issuedCredentials } = ctx;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const r = await store.get(agentId);
     if (!r?.operation || r.operation.id !== opId) return null;
@@ -51,25 +51,20 @@ async function takeOver(ctx: ManagerContext, agentId: string, opId: string) {
       updatedAt: now,
     };
     const record: AgentRecord = { ...draft, dueAt: dueAtOf(ctx, draft) };
-    const rotate = CREDENTIAL_OPS.has(op.op) && !issuedTokens.has(op.id);
-    const token = rotate ? newToken('bat') : null;
+    const rotate = CREDENTIAL_OPS.has(op.op) && !issuedCredentials.has(op.id);
+    const issued = rotate ? issueCredentials(agentId, now) : null;
     try {
       await store.commit({
         record,
         expectedVersion: r.version,
         audit: [],
-        ...(token
-          ? {
-              revokeTokens: true,
-              issueTokens: [{ hash: sha256(token), agentId, createdAt: now, revokedAt: null }],
-            }
-          : {}),
+        ...(issued ? { revokeTokens: true, issueTokens: [issued.token] } : {}),
       });
     } catch (error) {
       if (error instanceof VersionConflictError) continue;
       throw error;
     }
-    if (token) issuedTokens.set(op.id, token);
+    if (issued) issuedCredentials.set(op.id, issued.credentials);
     return { record, op };
   }
   return null;
@@ -90,7 +85,7 @@ export async function claimOperation(
   if (!claim) return null;
   let record = r;
   let current = op;
-  const needsCredentials = CREDENTIAL_OPS.has(op.op) && !ctx.issuedTokens.has(op.id);
+  const needsCredentials = CREDENTIAL_OPS.has(op.op) && !ctx.issuedCredentials.has(op.id);
   if (claim.takeover || needsCredentials) {
     const taken = await takeOver(ctx, r.id, op.id).catch(async (error: unknown) => {
       await leases.release(op.id).catch(() => undefined);
