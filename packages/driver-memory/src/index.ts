@@ -31,5 +31,6 @@ export type {
   MemoryOperation,
   MemoryResource,
   MemoryWorkspace,
+  PriorLookup,
   PriorResource,
 } from './types.js';

@@ -173,6 +173,13 @@ export interface MemoryDriver extends LifecycleDriver {
    * @returns How many resources were put back.
    */
   rehydrate(prior: readonly PriorResource[]): number;
+  /**
+   * Rehydrate on demand: before an operation (or `inspect`) meets an agent the driver does not
+   * host, ask `lookup` what it had and put that back first. A restarted program can answer at
+   * once and rehydrate everything later (`rehydrate`), and several processes each simulating
+   * their own resources can work on each other's agents. `null` turns it off.
+   */
+  rehydrateOnDemand(lookup: PriorLookup | null): void;
 
   // --- introspection ---
 
@@ -207,3 +214,6 @@ export interface PriorResource {
   /** `running` comes back running; `stopped` stays stopped. */
   readonly state: 'running' | 'stopped';
 }
+
+/** Answers what resource an agent had before (or null: none), for `MemoryDriver.rehydrateOnDemand`. */
+export type PriorLookup = (agentId: string) => Promise<PriorResource | null> | PriorResource | null;
