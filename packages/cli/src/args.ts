@@ -32,6 +32,9 @@ export const FLAGS = {
   after: { type: 'string' },
   verify: { type: 'boolean' },
   'expires-in': { type: 'string' },
+  label: { type: 'string' },
+  name: { type: 'string' },
+  code: { type: 'string' },
   'idempotency-key': { type: 'string' },
 } as const;
 
@@ -68,7 +71,9 @@ export const VERB_FLAGS: Readonly<Record<string, readonly FlagName[]>> = {
   audit: ['after', 'verify'],
   revisions: [],
   watch: ['profile'],
-  token: ['expires-in', 'owner'],
+  token: ['expires-in', 'owner', 'code'],
+  backups: ['label', 'name', 'owner', 'wait', 'timeout'],
+  services: [],
   destroy: ['reason', 'confirm', 'yes', 'wait', 'timeout', 'idempotency-key'],
   kill: ['reason', 'confirm', 'yes', 'wait', 'timeout', 'idempotency-key'],
   help: [],
