@@ -210,71 +210,61 @@ export function createCatalog(deps: CatalogDeps) {
     );
   }
 
-  async function backup(event: Event): Promise<void> {
-    event.preventDefault();
+  /**
+   * Run one change with the client: its refusal goes to the `errorId` line (cleared first), and
+   * the catalogs are read again afterwards either way.
+   */
+  async function change(errorId: string, verb: string, work: (client: BerthClient) => Promise<void>) {
     const client = deps.client();
-    const agent = deps.selected();
-    if (!client || !agent) return;
-    const field = byId<HTMLInputElement>('backup-label');
-    const error = byId('backup-error');
+    if (!client) return;
+    const error = byId(errorId);
     error.textContent = '';
     try {
+      await work(client);
+    } catch (e) {
+      error.textContent = `${verb} refused: ${deps.errorText(e)}`;
+    }
+    await refresh();
+  }
+
+  function backup(event: Event): Promise<void> {
+    event.preventDefault();
+    const agent = deps.selected();
+    if (!agent) return Promise.resolve();
+    return change('backup-error', 'backup', async (client) => {
+      const field = byId<HTMLInputElement>('backup-label');
       const label = field.value.trim();
       const { backup: started } = await client.createBackup(agent.id, label ? { label } : {});
       field.value = '';
       deps.announce(`Backing up ${agent.name}`);
       state.backups = [...state.backups, started];
       render();
-    } catch (e) {
-      error.textContent = `backup refused: ${deps.errorText(e)}`;
-    }
-    void refresh();
+    });
   }
 
-  async function restore(b: BackupView, name: string): Promise<void> {
-    const client = deps.client();
-    if (!client) return;
-    const error = byId('backups-error');
-    error.textContent = '';
-    try {
+  function restore(b: BackupView, name: string): Promise<void> {
+    return change('backups-error', 'restore', async (client) => {
       const agent = await client.createAgent({ name, restoreFrom: b.id });
       state.restoring = null;
       deps.announce(`Restoring ${backupLabel(b)} into ${agent.name}`);
       await deps.select(agent.id);
-    } catch (e) {
-      error.textContent = `restore refused: ${deps.errorText(e)}`;
-    }
-    void refresh();
+    });
   }
 
-  async function remove(b: BackupView): Promise<void> {
-    const client = deps.client();
-    if (!client) return;
-    const error = byId('backups-error');
-    error.textContent = '';
-    try {
+  function remove(b: BackupView): Promise<void> {
+    return change('backups-error', 'delete', async (client) => {
       await client.deleteBackup(b.id);
       state.backups = state.backups.filter((x) => x.id !== b.id);
       deps.announce(`Deleted backup ${backupLabel(b)}`);
       render();
-    } catch (e) {
-      error.textContent = `delete refused: ${deps.errorText(e)}`;
-    }
-    void refresh();
+    });
   }
 
-  async function revoke(t: RegistrationTokenInfo): Promise<void> {
-    const client = deps.client();
-    if (!client) return;
-    const error = byId('tokens-error');
-    error.textContent = '';
-    try {
+  function revoke(t: RegistrationTokenInfo): Promise<void> {
+    return change('tokens-error', 'revoke', async (client) => {
       await client.revokeRegistrationToken(t.id);
       deps.announce(`Revoked token ${t.id}`);
-    } catch (e) {
-      error.textContent = `revoke refused: ${deps.errorText(e)}`;
-    }
-    await refresh();
+    });
   }
 
   return {
