@@ -35,6 +35,7 @@ export type * from './manager-types.js';
 export type * from './idempotency-types.js';
 export type * from './credentials.js';
 export type * from './spec-types.js';
+export type * from './explain-types.js';
 export * from './schemas.js';
 export {
   createLifecycleManager,

@@ -39,6 +39,7 @@ export {
   SelfHostedNameSchema,
   StatusSchema,
 } from './schemas/fields.js';
+export { ExplanationCauseSchema, ExplanationSchema } from './schemas/explain.js';
 export { parseInput, toFieldIssues } from './schemas/parse.js';
 export {
   AuditQuerySchema,

@@ -26,6 +26,7 @@ function callsOf(m: LifecycleManager, id: string): Record<string, () => unknown>
     waitFor: () => m.waitFor(id, 'running', { timeout: 1 }),
     audit: () => m.audit(id),
     verifyAudit: () => m.verifyAudit(id),
+    explain: () => m.explain(id),
     revisions: () => m.revisions(id),
     createRegistrationToken: () => m.createRegistrationToken(),
     register: () => m.register({ registrationToken: 'x', code: 'c' }),

@@ -9,6 +9,7 @@ import type { LifecycleManager, LifecycleManagerOptions } from '../manager-types
 import { commands } from './commands.js';
 import { createContext } from './context.js';
 import { guardClosed } from './dispose-guard.js';
+import { explainAgent } from './explain.js';
 import { idempotentCall } from './idempotency.js';
 import { observe } from './observe.js';
 import { launch } from './operations.js';
@@ -18,6 +19,7 @@ import { reconcile } from './reconcile.js';
 import { resume } from './resume.js';
 import { selfHosted } from './self-hosted.js';
 import { start, tick } from './sweeper.js';
+import { load } from './views.js';
 import { waitFor } from './wait-for.js';
 import { nudgeWaitlist } from './waitlist.js';
 
@@ -49,6 +51,7 @@ export function createLifecycleManager(options: LifecycleManagerOptions = {}): L
     ...operatorActions(ctx),
     ...read,
     waitFor: (agentId, until, opts) => waitFor(ctx, read.get, agentId, until, opts),
+    explain: async (agentId, opts = {}) => explainAgent(ctx, await load(ctx, agentId, opts.owner)),
     ...selfHosted(ctx),
     ...commands(ctx),
     idempotent: (call, work) => idempotentCall(ctx, call, work),
