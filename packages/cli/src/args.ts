@@ -67,6 +67,7 @@ export const VERB_FLAGS: Readonly<Record<string, readonly FlagName[]>> = {
   wait: ['status', 'timeout'],
   audit: ['after', 'verify'],
   revisions: [],
+  why: [],
   watch: ['profile'],
   token: ['expires-in', 'owner'],
   destroy: ['reason', 'confirm', 'yes', 'wait', 'timeout', 'idempotency-key'],
@@ -75,7 +76,9 @@ export const VERB_FLAGS: Readonly<Record<string, readonly FlagName[]>> = {
   ...Object.fromEntries(
     ACTION_VERBS.map((verb) => [
       verb,
-      ['reason', 'confirm', 'revision', 'yes', 'wait', 'timeout', 'idempotency-key'],
+      verb === 'recreate'
+        ? ['reason', 'confirm', 'size', 'yes', 'wait', 'timeout', 'idempotency-key']
+        : ['reason', 'confirm', 'revision', 'yes', 'wait', 'timeout', 'idempotency-key'],
     ]),
   ),
 };

@@ -21,6 +21,7 @@ import { statusVerb } from './verbs/status.js';
 import { tokenVerb } from './verbs/token.js';
 import { waitVerb } from './verbs/wait.js';
 import { watchVerb } from './verbs/watch.js';
+import { whyVerb } from './verbs/why.js';
 
 /** Where the API is when neither `--url` nor `BERTH_URL` says. */
 export const DEFAULT_URL = 'http://127.0.0.1:3000/api';
@@ -32,6 +33,7 @@ const VERBS: Readonly<Record<string, Verb>> = {
   wait: waitVerb,
   audit: auditVerb,
   revisions: revisionsVerb,
+  why: whyVerb,
   watch: watchVerb,
   token: tokenVerb,
   destroy: actionVerb('destroy'),
