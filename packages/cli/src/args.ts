@@ -70,6 +70,7 @@ export const VERB_FLAGS: Readonly<Record<string, readonly FlagName[]>> = {
   wait: ['status', 'timeout'],
   audit: ['after', 'verify'],
   revisions: [],
+  why: [],
   watch: ['profile'],
   token: ['expires-in', 'owner', 'code'],
   backups: ['label', 'name', 'owner', 'wait', 'timeout'],
@@ -80,7 +81,9 @@ export const VERB_FLAGS: Readonly<Record<string, readonly FlagName[]>> = {
   ...Object.fromEntries(
     ACTION_VERBS.map((verb) => [
       verb,
-      ['reason', 'confirm', 'revision', 'yes', 'wait', 'timeout', 'idempotency-key'],
+      verb === 'recreate'
+        ? ['reason', 'confirm', 'size', 'yes', 'wait', 'timeout', 'idempotency-key']
+        : ['reason', 'confirm', 'revision', 'yes', 'wait', 'timeout', 'idempotency-key'],
     ]),
   ),
 };

@@ -23,6 +23,7 @@ import { statusVerb } from './verbs/status.js';
 import { tokenVerb } from './verbs/token.js';
 import { waitVerb } from './verbs/wait.js';
 import { watchVerb } from './verbs/watch.js';
+import { whyVerb } from './verbs/why.js';
 
 /** Where the API is when neither `--url` nor `BERTH_URL` says. */
 export const DEFAULT_URL = 'http://127.0.0.1:3000/api';
@@ -34,6 +35,7 @@ const VERBS: Readonly<Record<string, Verb>> = {
   wait: waitVerb,
   audit: auditVerb,
   revisions: revisionsVerb,
+  why: whyVerb,
   watch: watchVerb,
   token: tokenVerb,
   backups: backupsVerb,

@@ -13,6 +13,7 @@ import type {
   AgentResource,
   AuditEntryView,
   AuditVerificationView,
+  ExplanationView,
   CreateAgentBody,
   Problem,
   RegistrationToken,
@@ -102,6 +103,8 @@ export interface BerthClient extends CatalogClient {
   audit(id: string, after?: number, options?: RequestOptions): Promise<AuditEntryView[]>;
   /** `GET /agents/:id/audit/verify` */
   verifyAudit(id: string, options?: RequestOptions): Promise<AuditVerificationView>;
+  /** `GET /agents/:id/explain`: why the agent is in its status. */
+  explain(id: string, options?: RequestOptions): Promise<ExplanationView>;
   /** `GET /agents/:id/revisions` */
   revisions(id: string, options?: RequestOptions): Promise<RevisionView[]>;
   /** `POST /registration-tokens` */
@@ -239,6 +242,9 @@ export function createBerthClient(options: BerthClientOptions): BerthClient {
     },
     verifyAudit(id, request) {
       return json<AuditVerificationView>('GET', `${agentPath(id)}/audit/verify`, undefined, request);
+    },
+    explain(id, request) {
+      return json<ExplanationView>('GET', `${agentPath(id)}/explain`, undefined, request);
     },
     async revisions(id, request) {
       return (

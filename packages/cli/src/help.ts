@@ -58,6 +58,10 @@ Same as destroy (Sekuire's word for it).`,
   wait: `berth wait <id> --status <status> [--timeout <seconds>]
 
 Waits until the agent has the status (default timeout 120 s; exit 5 on timeout).`,
+  why: `berth why <id>
+
+Explains the agent's status: since when, and the causes that put it there and keep it there
+(transitions, refused actions, heartbeat age, driver errors, recovery attempts, policies).`,
   audit: `berth audit <id> [--after <seq>] [--verify]
 
 Prints the audit trail: every transition and every refused request, oldest first.
@@ -111,6 +115,7 @@ Verbs:
   watch <id>                     follow status changes live
   audit <id>                     the audit trail
   revisions <id>                 the revisions
+  why <id>                       why the agent is in its status: since when, and the causes
   token create|list|revoke       registration tokens (a new one is shown once)
   backups [list|create|restore|delete]  the backup catalog
   services [<agent-id>]          the services agents reported

@@ -47,6 +47,7 @@ export function displaySafeClient(client: BerthClient): BerthClient {
     audit: (id, after, options) => safely(() => client.audit(id, after, options)),
     verifyAudit: (id, options) => safely(() => client.verifyAudit(id, options)),
     revisions: (id, options) => safely(() => client.revisions(id, options)),
+    explain: (id, options) => safely(() => client.explain(id, options)),
     createRegistrationToken: (body, options) => safely(() => client.createRegistrationToken(body, options)),
     async events(id, options) {
       try {

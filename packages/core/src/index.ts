@@ -37,6 +37,7 @@ export type * from './follow-types.js';
 export type * from './idempotency-types.js';
 export type * from './credentials.js';
 export type * from './spec-types.js';
+export type * from './explain-types.js';
 export * from './schemas.js';
 export {
   createLifecycleManager,

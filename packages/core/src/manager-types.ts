@@ -14,6 +14,7 @@ import type { CatalogMethods, IssuedRegistrationToken } from './catalog-types.js
 import type { ManagerFollow } from './follow-types.js';
 import type { AgentCredentials, CreatedAgent } from './credentials.js';
 import type { AgentSpecView, SpecDispatchOptions } from './spec-types.js';
+import type { AgentExplanation } from './explain-types.js';
 import type { LifecycleEvents } from './events-types.js';
 import type { IdempotentCall, IdempotentResponse, StoredResponse } from './idempotency-types.js';
 import type { LifecyclePolicies } from './policies-types.js';
@@ -203,6 +204,13 @@ export interface LifecycleManager extends CatalogMethods, ManagerFollow {
    * @throws `MANAGER_CLOSED` after {@link LifecycleManager.close}.
    */
   verifyAudit(agentId: string, options?: { owner?: string }): Promise<AuditVerification>;
+  /**
+   * Why the agent is in its status: since when, and the causes (transitions, refusals, heartbeat
+   * age, driver errors, recovery, policies), built from the stored record and audit trail.
+   * @throws `AGENT_NOT_FOUND` as for {@link LifecycleManager.get}.
+   * @throws `MANAGER_CLOSED` after {@link LifecycleManager.close}.
+   */
+  explain(agentId: string, options?: { owner?: string }): Promise<AgentExplanation>;
   /**
    * Revisions, oldest first.
    * @throws `AGENT_NOT_FOUND` as for {@link LifecycleManager.get}.

@@ -12,6 +12,7 @@ import { commands } from './commands.js';
 import { createContext } from './context.js';
 import { guardClosed } from './dispose-guard.js';
 import { follow } from './follow.js';
+import { explainAgent } from './explain.js';
 import { idempotentCall } from './idempotency.js';
 import { observe } from './observe.js';
 import { launch } from './operations.js';
@@ -23,6 +24,7 @@ import { resume } from './resume.js';
 import { selfHosted } from './self-hosted.js';
 import { services } from './services.js';
 import { start, tick } from './sweeper.js';
+import { load } from './views.js';
 import { waitFor } from './wait-for.js';
 import { nudgeWaitlist } from './waitlist.js';
 
@@ -55,6 +57,7 @@ export function createLifecycleManager(options: LifecycleManagerOptions = {}): L
     ...read,
     waitFor: (agentId, until, opts) => waitFor(ctx, read.get, agentId, until, opts),
     follow: (agentId, listener, opts) => follow(ctx, agentId, listener, opts),
+    explain: async (agentId, opts = {}) => explainAgent(ctx, await load(ctx, agentId, opts.owner)),
     ...selfHosted(ctx),
     ...commands(ctx),
     ...backups(ctx),
