@@ -25,7 +25,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** A memory store whose `list` (what resume and reconcile read first) waits for `release()`. */
+/** A memory store whose `due` and `list` (what resume and reconcile read) wait for `release()`. */
 function heldStore(): { store: LifecycleStore; release: () => void } {
   const inner = createMemoryStore();
   let release!: () => void;
@@ -34,11 +34,13 @@ function heldStore(): { store: LifecycleStore; release: () => void } {
   });
   const store = new Proxy(inner, {
     get(target, key, receiver) {
-      if (key === 'list')
-        return async (...args: Parameters<LifecycleStore['list']>) => {
+      if (key === 'list' || key === 'due') {
+        const method = Reflect.get(target, key, receiver) as (...args: unknown[]) => Promise<unknown>;
+        return async (...args: unknown[]) => {
           await gate;
-          return target.list(...args);
+          return method.apply(target, args);
         };
+      }
       return Reflect.get(target, key, receiver);
     },
   });
