@@ -39,6 +39,24 @@ export {
   SelfHostedNameSchema,
   StatusSchema,
 } from './schemas/fields.js';
+export {
+  BackupBodySchema,
+  BackupCreatedSchema,
+  BackupIdSchema,
+  BackupListSchema,
+  BackupParamsSchema,
+  BackupSchema,
+  BackupStatusSchema,
+  RegistrationTokenIdSchema,
+  RegistrationTokenInfoSchema,
+  RegistrationTokenListSchema,
+  RegistrationTokenParamsSchema,
+  ServiceListSchema,
+  ServiceReportBodySchema,
+  ServiceReportSchema,
+  ServiceSchema,
+  ServiceStatusSchema,
+} from './schemas/catalog.js';
 export { parseInput, toFieldIssues } from './schemas/parse.js';
 export {
   AuditQuerySchema,
@@ -63,6 +81,9 @@ export {
   AuditEntrySchema,
   AuditListSchema,
   AuditVerificationSchema,
+  CreatedAgentSchema,
+  CredentialsSchema,
+  EndpointSchema,
   CommandCreatedSchema,
   CommandListSchema,
   CommandSchema,

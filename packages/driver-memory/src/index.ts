@@ -16,6 +16,7 @@
  * @module
  */
 export {
+  BACKUP_MISSING,
   createMemoryDriver,
   DRIVER_NAME,
   INJECTED_FAILURE,

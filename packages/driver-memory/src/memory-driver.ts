@@ -11,6 +11,7 @@ import { type DriverTarget, defineDriver, type OperationContext, systemClock } f
 import { resolveOptions } from './_internal/options.js';
 import { createState } from './_internal/state.js';
 import { abortError } from './_internal/timing.js';
+import { createBackups } from './backups.js';
 import { createContract } from './contract.js';
 import { createFaults } from './faults.js';
 import { createIntrospection, recordCalls } from './introspection.js';
@@ -18,6 +19,7 @@ import { createOnDemand, createRehydrate, type OnDemand } from './rehydrate.js';
 import type { MemoryDriver, MemoryDriverOptions } from './types.js';
 
 export { OPERATION_ID_REUSED } from '@berth/core';
+export { BACKUP_MISSING } from './backups.js';
 export { RESOURCE_MISSING } from './contract.js';
 export { INJECTED_FAILURE } from './faults.js';
 
@@ -34,6 +36,8 @@ export const DRIVER_NAME = 'memory';
  * - Honors `ctx.signal`: a slow or hung call rejects with an `AbortError` when it aborts.
  * - One operation at a time per agent: a second one waits for the first to settle.
  * - Workspace kept across stop, start, restart, redeploy and recreate; removed by destroy.
+ * - Backups: `backup` copies the workspace's files (`writeFile`, `files`) into an archive kept
+ *   in the process under the backup id; `restore` fills a new workspace from it.
  *   Recreate builds a new resource with the new credentials; redeploy a new resource from the
  *   new revision with the same credentials. `start`, `stop` and `restart` of an agent that has
  *   no resource throw `DriverError('RESOURCE_MISSING')`; `redeploy` and `recreate` build one.
@@ -65,7 +69,14 @@ export function createMemoryDriver(options: MemoryDriverOptions = {}): MemoryDri
   const faults = createFaults(state);
   const introspection = createIntrospection(state);
   const engine: MemoryDriver = Object.defineProperties(
-    { name: DRIVER_NAME, ...contract, ...faults, rehydrate, rehydrateOnDemand: onDemand.set },
+    {
+      name: DRIVER_NAME,
+      ...contract,
+      ...faults,
+      ...createBackups(state),
+      rehydrate,
+      rehydrateOnDemand: onDemand.set,
+    },
     Object.getOwnPropertyDescriptors(introspection),
   ) as MemoryDriver;
   return defineDriver(engine, {

@@ -4,6 +4,9 @@
  * @module
  */
 import type {
+  BackupContext,
+  DriverBackupRef,
+  DriverBackupResult,
   Clock,
   DriverEvent,
   DriverInspection,
@@ -15,7 +18,7 @@ import type {
 } from '@berth/core';
 
 /** Every call the memory driver answers: the seven lifecycle operations, `inspect` and `list`. */
-export type MemoryOperation = DriverOperation | 'inspect' | 'list';
+export type MemoryOperation = DriverOperation | 'backup' | 'restore' | 'inspect' | 'list';
 
 /** Options of `createMemoryDriver`. */
 export interface MemoryDriverOptions {
@@ -68,12 +71,13 @@ export interface MemoryResource {
   readonly revisionId: string;
   readonly config: Readonly<Record<string, unknown>>;
   /** The credentials the resource was given at provision (replaced by recreate). */
-  readonly credentials: { readonly agentId: string; readonly agentToken: string } | null;
+  readonly credentials: DriverTarget['credentials'];
   /** The account secrets injected by the last provision, start, restart, redeploy or recreate. */
   readonly secrets: Readonly<Record<string, string>>;
   /**
    * The environment the agent process would see: string entries of `revision.config.env`, then
-   * the secrets, then `BERTH_AGENT_ID` and `BERTH_AGENT_TOKEN` from the credentials.
+   * the secrets, then `BERTH_AGENT_ID`, `BERTH_AGENT_TOKEN`, `BERTH_AGENT_USERNAME` and
+   * `BERTH_AGENT_PASSWORD` from the credentials.
    */
   readonly env: Readonly<Record<string, string>>;
   /** The operation that built this resource. */
@@ -114,6 +118,12 @@ export interface MemoryDriver extends LifecycleDriver {
   recreate(target: DriverTarget, ctx: OperationContext): Promise<DriverResult | undefined>;
   list(): Promise<DriverInspection[]>;
   watch(listener: (event: DriverEvent) => void): () => void;
+  /** Copy the agent's workspace files into an archive kept under the backup id (`location`: `memory:<id>`). */
+  backup(target: DriverTarget, ctx: BackupContext): Promise<DriverBackupResult>;
+  /** Fill the target's workspace with an archive's files; `DriverError('BACKUP_MISSING')` when it is gone. */
+  restore(target: DriverTarget, ctx: BackupContext): Promise<DriverResult | undefined>;
+  /** Drop an archive. */
+  deleteBackup(backup: DriverBackupRef): Promise<void>;
   /** Cancel in-flight (slow or hung) calls with an AbortError and drop every listener. State stays inspectable. */
   dispose(): Promise<void>;
 
@@ -181,6 +191,12 @@ export interface MemoryDriver extends LifecycleDriver {
   readonly calls: readonly MemoryCall[];
   /** How many resources the driver has built for the agent over its life (provision, redeploy, recreate); 0 if none. */
   resourceCount(agentId: string): number;
+  /** Write a file into the agent's workspace (what a running agent would do). Throws when it has no resource. */
+  writeFile(agentId: string, path: string, content: string): void;
+  /** The files of the agent's workspace (path → text); empty when it has none. */
+  files(agentId: string): Record<string, string>;
+  /** The backup ids the driver holds an archive for. */
+  archives(): string[];
 }
 
 /** A resource a previous process of the memory driver hosted (see `MemoryDriver.rehydrate`). */

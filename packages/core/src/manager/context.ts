@@ -1,7 +1,7 @@
 /**
  * The context every stage of the manager is given: the store, driver, clock and policies it
  * runs with, the event emitter, and the little state one manager process keeps (operations it
- * launched and is running, plaintext tokens it still has to hand a driver, background work).
+ * launched and is running, plaintext credentials it still has to hand a driver, background work).
  * Stages that need another stage's work reach it through the two hooks the wiring sets.
  *
  * @module
@@ -9,6 +9,7 @@
 import { EventEmitter } from 'eventemitter3';
 import type { ActionAvailability } from '../chart.js';
 import { type Clock, systemClock } from '../clock.js';
+import type { AgentCredentials } from '../credentials.js';
 import { type DriverCapabilities, driverCapabilities, type LifecycleDriver } from '../driver.js';
 import type { GuardEnv } from '../guards.js';
 import type { DispatchOptions, LifecycleEvents, LifecycleManagerOptions } from '../manager-types.js';
@@ -69,8 +70,8 @@ export interface ManagerContext {
   readonly inflight: Map<string, InFlight>;
   /** Operation ids launched and not yet finished (never launched twice). */
   readonly launched: Set<string>;
-  /** Plaintext agent tokens of operations not yet handed to the driver, by operation id. */
-  readonly issuedTokens: Map<string, string>;
+  /** Plaintext credentials of operations not yet handed to the driver, by operation id. */
+  readonly issuedCredentials: Map<string, AgentCredentials>;
   /** Background work `settle()` and `close()` wait for. */
   readonly background: Set<Promise<unknown>>;
   readonly availability: AvailabilityCache;
@@ -116,7 +117,7 @@ export function createContext(
     envs: guardEnvs(policies, caps, driverName),
     inflight: new Map(),
     launched: new Set(),
-    issuedTokens: new Map(),
+    issuedCredentials: new Map(),
     background: new Set(),
     availability: new Map(),
     limits: {

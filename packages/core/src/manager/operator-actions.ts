@@ -9,6 +9,7 @@ import type { ChartEvent } from '../guards.js';
 import type { CreateAgentInput, DispatchResult, LifecycleManager } from '../manager-types.js';
 import type { AgentRecord, Revision } from '../record.js';
 import { isAction } from '../vocabulary.js';
+import { restoreSource } from './backups.js';
 import type { ManagerContext } from './context.js';
 import { idempotent } from './idempotency.js';
 import { plan } from './planning.js';
@@ -36,6 +37,8 @@ export function operatorActions(
         opts.idempotencyKey,
         JSON.stringify(['create', input]),
         async () => {
+          const restoredFrom =
+            spec.restoreFrom === undefined ? null : await restoreSource(ctx, owner, spec.restoreFrom);
           const now = clock.now();
           const id = newId('agt');
           const base = blankRecord({
@@ -57,7 +60,9 @@ export function operatorActions(
             actor,
             action: 'create',
             reason: null,
-            metadata: { image: base.spec.image },
+            metadata: restoredFrom
+              ? { image: base.spec.image, restoreFrom: restoredFrom }
+              : { image: base.spec.image },
             at: now,
           });
           const rev: Revision = {
@@ -72,7 +77,7 @@ export function operatorActions(
             outcome: 'pending',
             createdAt: now,
           };
-          const pending: AgentRecord = { ...born, revision: rev.id };
+          const pending: AgentRecord = { ...born, revision: rev.id, ...(restoredFrom && { restoredFrom }) };
           const env = await envFor(ctx, pending);
           const event: ChartEvent = { type: 'deploy', env };
           const context = contextOf(pending);
@@ -85,7 +90,9 @@ export function operatorActions(
               ? { owner, limit: policies.slotsPerOwner }
               : undefined,
           });
-          return view(p.record);
+          const agent = await view(p.record);
+          // The credentials are shown this once (an idempotent replay answers SECRET_ALREADY_SHOWN).
+          return p.credentials ? { ...agent, credentials: p.credentials } : agent;
         },
       );
     },
@@ -100,7 +107,16 @@ export function operatorActions(
       const fingerprint =
         opts.idempotencyKey === undefined
           ? ''
-          : JSON.stringify([action, opts.reason, opts.confirm, opts.revision, opts.image, opts.config]);
+          : JSON.stringify([
+              action,
+              opts.reason,
+              opts.confirm,
+              opts.revision,
+              opts.image,
+              opts.config,
+              opts.release,
+              opts.size,
+            ]);
       // Keys are the owner's (capped per owner): find it first when a key is given.
       const keyOwner =
         opts.idempotencyKey === undefined ? '' : (opts.owner ?? (await load(ctx, agentId)).owner);
@@ -132,10 +148,12 @@ export function operatorActions(
             metadata: action === 'rollback' ? { revision: opts.revision } : undefined,
           });
           if (!outcome.accepted) deny(ctx, outcome.record, outcome.denial);
-          return {
+          const result: DispatchResult = {
             agent: await view(outcome.record),
             operation: outcome.operation ? { id: outcome.operation.id, action } : null,
           };
+          // recreate's new credentials are shown this once.
+          return outcome.credentials ? { ...result, credentials: outcome.credentials } : result;
         },
       );
     },

@@ -7,13 +7,15 @@
  * @module
  */
 import { type CompiledTransition, statusOfState } from '../chart.js';
+import type { AgentCredentials } from '../credentials.js';
 import { BerthError } from '../errors.js';
 import type { AgentRecord, AgentTokenRecord, AuditEntry, OperationRef, Revision } from '../record.js';
 import type { StoreCommit } from '../store.js';
 import type { Action } from '../vocabulary.js';
 import type { ManagerContext, TransactInput } from './context.js';
 import { backoff, RECOVERY_WINDOW_FACTOR } from './policies.js';
-import { auditEntry, newId, newToken, runtimeOf, sha256 } from './records.js';
+import { auditEntry, newId, runtimeOf } from './records.js';
+import { issueCredentials } from './credentials.js';
 import {
   BUILD_OPS,
   CREDENTIAL_OPS,
@@ -34,7 +36,7 @@ export async function plan(
   commit: StoreCommit;
   record: AgentRecord;
   operation: OperationRef | null;
-  token: string | null;
+  credentials: AgentCredentials | null;
 }> {
   const { store, clock, policies } = ctx;
   const now = clock.now();
@@ -48,7 +50,7 @@ export async function plan(
   let lastGoodRevision = r.lastGoodRevision;
   let operation = r.operation;
   let epoch = r.epoch;
-  let token: string | null = null;
+  let credentials: AgentCredentials | null = null;
   let issueTokens: AgentTokenRecord[] | undefined;
   let revokeTokens = false;
   let lastHeartbeatAt = r.lastHeartbeatAt;
@@ -117,6 +119,9 @@ export async function plan(
         config = source.config;
         sourceRevision = source.id;
         spec = { ...spec, image: source.image, config: source.config };
+      } else if (type === 'recreate' && input.options?.size !== undefined) {
+        // Recreate may change the size: the fresh resource is built at the new one.
+        spec = { ...spec, size: input.options.size };
       }
       const rev: Revision = {
         id: newId('rev'),
@@ -153,8 +158,9 @@ export async function plan(
     operation = newOperation;
     // A ghost has no resource to copy credentials from: a rebuild gets fresh ones.
     if (CREDENTIAL_OPS.has(op) || (r.ghost && op === 'redeploy')) {
-      token = newToken('bat');
-      issueTokens = [{ hash: sha256(token), agentId: r.id, createdAt: now, revokedAt: null }];
+      const issued = issueCredentials(r.id, now);
+      credentials = issued.credentials;
+      issueTokens = [issued.token];
       revokeTokens = true;
     }
     if (op === 'provision' || op === 'recreate' || op === 'redeploy') ghost = false;
@@ -282,5 +288,5 @@ export async function plan(
     issueTokens,
     revokeTokens,
   };
-  return { commit, record, operation: newOperation, token };
+  return { commit, record, operation: newOperation, credentials };
 }

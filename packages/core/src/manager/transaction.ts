@@ -7,6 +7,7 @@
  * @module
  */
 import { type CompiledTransition, decide, explain } from '../chart.js';
+import type { AgentCredentials } from '../credentials.js';
 import { AgentNotFoundError, BerthError, VersionConflictError } from '../errors.js';
 import type { ChartEvent } from '../guards.js';
 import type { AgentRecord, AuditEntry, OperationRef } from '../record.js';
@@ -27,6 +28,8 @@ export type TransactOutcome =
       readonly previous: AgentRecord;
       readonly transition: CompiledTransition;
       readonly operation: OperationRef | null;
+      /** Credentials the transition issued (provision, recreate), shown to the caller once. */
+      readonly credentials: AgentCredentials | null;
     }
   | { readonly accepted: false; readonly record: AgentRecord; readonly denial: ReturnType<typeof explain> };
 
@@ -141,10 +144,17 @@ export async function transact(
         // A new operation supersedes the one in flight (e.g. destroy during provisioning).
         if (r.operation && r.operation.id !== p.operation.id)
           ctx.inflight.get(r.operation.id)?.controller.abort();
-        if (p.token) ctx.issuedTokens.set(p.operation.id, p.token);
+        if (p.credentials) ctx.issuedCredentials.set(p.operation.id, p.credentials);
         if (p.operation.runAt === null) ctx.launch(p.record, p.operation);
       }
-      return { accepted: true, record: p.record, previous: r, transition: t, operation: p.operation };
+      return {
+        accepted: true,
+        record: p.record,
+        previous: r,
+        transition: t,
+        operation: p.operation,
+        credentials: p.credentials,
+      };
     }
   }
   throw new BerthError(
@@ -206,7 +216,7 @@ export async function commitNewAgent(
   noteDue(ctx, commit.record);
   afterCommit(ctx, pending, p.record, t, commit.audit, actor);
   if (p.operation) {
-    if (p.token) ctx.issuedTokens.set(p.operation.id, p.token);
+    if (p.credentials) ctx.issuedCredentials.set(p.operation.id, p.credentials);
     ctx.launch(p.record, p.operation);
   }
 }

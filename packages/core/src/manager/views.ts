@@ -14,11 +14,14 @@ import { AgentNotFoundError, TransitionDeniedError } from '../errors.js';
 import type { ChartContext, GuardEnv } from '../guards.js';
 import type { AgentView } from '../manager-types.js';
 import type { AgentRecord } from '../record.js';
+import type { Endpoint } from '../spec-types.js';
 import type { Action } from '../vocabulary.js';
 import type { ManagerContext } from './context.js';
 import { envFor } from './policies.js';
 import { contextOf, iso } from './records.js';
 import { waitlistLine } from './waitlist.js';
+
+const NO_ENDPOINTS: readonly Endpoint[] = Object.freeze([]);
 
 /** The agent as callers see it. */
 export async function view(ctx: ManagerContext, r: AgentRecord): Promise<AgentView> {
@@ -43,6 +46,10 @@ export async function view(ctx: ManagerContext, r: AgentRecord): Promise<AgentVi
     workspaceId: r.workspaceId,
     revision: r.revision,
     image: r.spec.image,
+    runtime: r.spec.runtime ?? null,
+    region: r.spec.region ?? null,
+    size: r.spec.size ?? null,
+    endpoints: r.endpoints ?? NO_ENDPOINTS,
     lastHeartbeatAt: iso(r.lastHeartbeatAt),
     operation: r.operation
       ? {

@@ -32,6 +32,10 @@ export interface MemoryState {
   capacity: number;
   readonly resources: Map<string, Mutable<MemoryResource>>;
   readonly workspaces: Map<string, MemoryWorkspace>;
+  /** Files of each workspace (path → text), by workspace id. */
+  readonly files: Map<string, Map<string, string>>;
+  /** Backup archives (copies of a workspace's files), by backup id. */
+  readonly archives: Map<string, Map<string, string>>;
   /** Provisions in flight for agents that have no resource yet: inspect says `creating`. */
   readonly creating: Map<string, { operationId: string; owner: string }>;
   /** How many resources were built per agent. */
@@ -62,6 +66,8 @@ export function createState(
     capacity,
     resources: new Map(),
     workspaces: new Map(),
+    files: new Map(),
+    archives: new Map(),
     creating: new Map(),
     built: new Map(),
     faults: new Map(),
@@ -134,7 +140,7 @@ export function build(
     resolvedImage: `sha256:${createHash('sha256').update(image).digest('hex')}`,
     revisionId: target.revision.id,
     config: structuredClone(target.revision.config),
-    credentials: credentials && { agentId: credentials.agentId, agentToken: credentials.agentToken },
+    credentials: credentials && { ...credentials },
     secrets: {},
     env: {},
     operationId,
@@ -166,6 +172,8 @@ export function inject(resource: Mutable<MemoryResource>, target: DriverTarget):
   if (resource.credentials) {
     env.BERTH_AGENT_ID = resource.credentials.agentId;
     env.BERTH_AGENT_TOKEN = resource.credentials.agentToken;
+    if (resource.credentials.username !== undefined) env.BERTH_AGENT_USERNAME = resource.credentials.username;
+    if (resource.credentials.password !== undefined) env.BERTH_AGENT_PASSWORD = resource.credentials.password;
   }
   resource.env = env;
 }
