@@ -4,26 +4,19 @@
  * and the driver answer, and 503 again when either stops answering; slow clients are cut off
  * after the configured seconds.
  */
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { createMemoryStore, type LifecycleStore } from '@berth/core';
 import { createMemoryDriver } from '@berth/driver-memory';
 import { createSqliteStore } from '@berth/store-sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig, type Platform, startPlatform } from '../src/index.js';
+import { freePort } from './support/infra.js';
 import { tempDir } from './support/temp-dir.js';
 
 const running: Platform[] = [];
 afterEach(async () => {
   await Promise.all(running.splice(0).map((p) => p.close()));
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** A memory store whose `due` and `list` (what resume and reconcile read) wait for `release()`. */
 function heldStore(): { store: LifecycleStore; release: () => void } {
