@@ -1,7 +1,9 @@
 /**
  * The example platform: a small agent-hosting control plane. An Express 5 server with the
  * Berth adapter at `/api`, a live dashboard at `/`, and a lifecycle manager running the memory
- * driver (simulated latency) or the Docker driver (real containers).
+ * driver (simulated latency) or the Docker driver (real containers) over the store `BERTH_STORE`
+ * names (SQLite by default). It answers only once it is ready (`readiness.ts`) and recovers what
+ * an earlier run left on every start (`recovery.ts`).
  *
  * @module
  */
@@ -23,6 +25,9 @@ import express, { type Request, type Response } from 'express';
 import { createAuthenticator, DEV_OWNER } from './auth.js';
 import type { LatencyRange, PlatformConfig } from './config.js';
 import { buildDashboardAssets } from './dashboard-assets.js';
+import { mountReadiness } from './readiness.js';
+import { recoverOnStart } from './recovery.js';
+import { type OpenedStore, openStore } from './store.js';
 
 /** Options of {@link startPlatform} beyond the configuration. */
 export interface StartPlatformOptions {
@@ -30,9 +35,12 @@ export interface StartPlatformOptions {
   readonly log?: (line: string) => void;
   /** Docker only: the engine address (`DOCKER_HOST` syntax). @default DOCKER_HOST or the local socket */
   readonly dockerHost?: string;
-  /** Docker only: extra labels on everything the driver creates (tests use it to clean up). */
+  /** Docker only: extra labels on everything the driver creates (tests use it to clean up). @default config.dockerLabels */
   readonly dockerLabels?: Readonly<Record<string, string>>;
-  /** Use this store instead of a fresh in-memory one. */
+  /**
+   * Use this store instead of the one `config.store` names. The caller keeps it: `close()`
+   * leaves it open.
+   */
   readonly store?: LifecycleStore;
   /**
    * Use this driver instead of the one `config.driver` names (tests pass a memory driver they
@@ -48,9 +56,13 @@ export interface Platform {
   /** `http://127.0.0.1:3000/api`. */
   readonly apiUrl: string;
   readonly manager: LifecycleManager;
+  /** The store the manager keeps its state in. */
+  readonly store: LifecycleStore;
+  /** What the start-up banner says about the store (`SQLite /…/.berth/berth.sqlite`). */
+  readonly storeDescription: string;
   readonly server: Server;
   readonly config: PlatformConfig;
-  /** Close the server and the manager (idempotent). */
+  /** Close the server, the manager and the store it opened (idempotent). */
   close(): Promise<void>;
 }
 
@@ -88,8 +100,10 @@ export function memoryLatency(range: LatencyRange): Record<string, number> {
 }
 
 /**
- * Start the platform: listen, build the driver and the manager, mount the API and the
- * dashboard, start the sweeper (every second at most, so heartbeat staleness is noticed in time).
+ * Start the platform: listen (answering 503 `NOT_READY` until ready), open the store, build the
+ * driver and the manager, recover what an earlier run left (rehydrate, resume, reconcile), start
+ * the sweeper (every second at most, so heartbeat staleness is noticed in time), mount the API and
+ * the dashboard, and only then answer.
  *
  * @param config - From {@link loadConfig}. Port 0 picks a free port.
  * @param options - Logging and Docker details.
@@ -106,7 +120,16 @@ export async function startPlatform(
   const log = options.log ?? ((line: string) => console.log(line));
   const app = express();
   app.disable('x-powered-by');
-  const server = createServer(app);
+  const readiness = mountReadiness(app);
+  const server = createServer(
+    {
+      headersTimeout: config.headersTimeoutSeconds * 1000,
+      requestTimeout: config.requestTimeoutSeconds * 1000,
+      // Node checks both timeouts on this period (30 s by default): check every second.
+      connectionsCheckingInterval: 1000,
+    },
+    app,
+  );
   server.listen(config.port, config.host);
   await once(server, 'listening');
   const address = server.address() as AddressInfo;
@@ -114,11 +137,17 @@ export async function startPlatform(
   const url = `http://${shownHost}:${address.port}`;
   const apiUrl = `${url}/api`;
 
+  let opened: OpenedStore | null = null;
+  let manager: LifecycleManager | null = null;
   try {
+    opened = options.store
+      ? { store: options.store, description: 'a store given by the caller', close: async () => {} }
+      : await openStore(config.store);
+    const store = opened.store;
     const driver = options.driver ?? (await createDriver(config, options, address.port, log));
-    const manager = createLifecycleManager({
+    const running = createLifecycleManager({
       driver,
-      ...(options.store ? { store: options.store } : {}),
+      store,
       defaultOwner: DEV_OWNER,
       ...(config.maxCommandsPerAgent === undefined
         ? {}
@@ -129,20 +158,16 @@ export async function startPlatform(
         ...(config.slotsPerOwner === undefined ? {} : { slotsPerOwner: config.slotsPerOwner }),
       },
     });
-    manager.events.on('error', (error) => log(`berth: background error: ${error.message}`));
-    if (config.driver === 'docker') {
-      const report = await manager.reconcile({ orphans: 'remove' });
-      if (report.orphansRemoved.length > 0) {
-        log(`Removed ${report.orphansRemoved.length} leftover container(s) of an earlier run.`);
-      }
-    }
-    manager.start({ intervalMs: Math.min(1000, Math.max(100, Math.floor(config.heartbeatTimeoutMs / 4))) });
+    manager = running;
+    running.events.on('error', (error) => log(`berth: background error: ${error.message}`));
+    await recoverOnStart(running, store, driver, log);
+    running.start({ intervalMs: Math.min(1000, Math.max(100, Math.floor(config.heartbeatTimeoutMs / 4))) });
 
     const authenticate = createAuthenticator(config.operatorKeys);
     const assets = await buildDashboardAssets();
     const contract = lifecycleContract();
     const info: PlatformInfo = {
-      driver: manager.driverName,
+      driver: running.driverName,
       authRequired: config.operatorKeys !== null,
       devOwner: config.operatorKeys === null ? DEV_OWNER : null,
       requireReason: config.requireReason,
@@ -155,7 +180,7 @@ export async function startPlatform(
     app.use(securityHeaders);
     app.use(
       '/api',
-      createBerthRouter(manager, {
+      createBerthRouter(running, {
         authenticate,
         openApiServers: [{ url: '/api' }],
         onError: (error) => log(`berth: internal error: ${error.stack ?? error.message}`),
@@ -177,7 +202,7 @@ export async function startPlatform(
         });
         return;
       }
-      serveFeed(manager, identity.owner, req, res, feeds);
+      serveFeed(running, identity.owner, req, res, feeds);
     });
     for (const [path, asset] of assets.files) {
       app.get(path, (_req, res) => {
@@ -185,20 +210,37 @@ export async function startPlatform(
       });
     }
 
+    readiness.ready({ store, driver });
+
+    const storeOpened = opened;
     let closing: Promise<void> | null = null;
     const close = () => {
       closing ??= (async () => {
+        readiness.closing();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         for (const res of feeds) res.end();
-        await manager.close();
+        // Operations in flight stay recorded (not failed): the next start resumes them.
+        await running.close();
+        await storeOpened.close();
         // Event streams never go idle by themselves: cut what is still open.
         server.closeAllConnections();
         await closed;
       })();
       return closing;
     };
-    return { url, apiUrl, manager, server, config, close };
+    return {
+      url,
+      apiUrl,
+      manager: running,
+      store,
+      storeDescription: opened.description,
+      server,
+      config,
+      close,
+    };
   } catch (error) {
+    await manager?.close().catch(() => {});
+    await opened?.close().catch(() => {});
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     throw error;
@@ -227,7 +269,9 @@ async function createDriver(
     networkMode: 'host',
     apiUrl: `http://${agentApiHost}:${port}/api`,
     ...(options.dockerHost === undefined ? {} : { host: options.dockerHost }),
-    ...(options.dockerLabels === undefined ? {} : { labels: options.dockerLabels }),
+    ...((options.dockerLabels ?? config.dockerLabels) === undefined
+      ? {}
+      : { labels: options.dockerLabels ?? config.dockerLabels }),
   });
 }
 

@@ -4,8 +4,10 @@
  * manager does everything else (guards, audit, retries, fencing).
  *
  * Required: `provision`, `start`, `stop`, `destroy`, `inspect`. Optional, declared by the
- * methods' presence: `restart`, `redeploy`, `recreate`, `watch`, `list`. An action whose method
- * is missing is simply unavailable (`availableActions` says which driver lacks what).
+ * methods' presence: `restart`, `redeploy`, `recreate`, `watch`, `list`, and the workspace
+ * backups `backup`, `restore` and `deleteBackup`. An action whose method is missing is simply
+ * unavailable (`availableActions` says which driver lacks what; asking for a backup of a driver
+ * without `backup` is refused naming the driver).
  *
  * @module
  */
@@ -23,6 +25,10 @@ export interface DriverCapabilities {
   readonly watch: boolean;
   /** Lists the resources it manages (`list`), for reconciliation. */
   readonly list: boolean;
+  /** Archives an agent's workspace (`backup`). @default false */
+  readonly backup?: boolean;
+  /** Fills a new agent's workspace from a backup before it is provisioned (`restore`). @default false */
+  readonly restore?: boolean;
 }
 
 /** Everything a driver needs to act on one agent. */
@@ -62,6 +68,27 @@ export interface OperationContext {
   readonly operationId: string;
   readonly operation: DriverOperation;
   readonly signal: AbortSignal;
+}
+
+/** The backup a `backup` or `restore` call is about. */
+export interface DriverBackupRef {
+  /** `bkp_…`: the catalog id (also a fine file or object name). */
+  readonly id: string;
+  /** The driver's handle for the archive, as its `backup` returned it (null before that). */
+  readonly location: string | null;
+}
+
+/** The context of `backup` and `restore`: an operation context naming the backup. */
+export interface BackupContext extends Omit<OperationContext, 'operation'> {
+  readonly operation: 'backup' | 'restore';
+  readonly backup: DriverBackupRef;
+}
+
+/** What `backup` reports: where the archive is and how big. */
+export interface DriverBackupResult {
+  /** The driver's handle for the archive (a file name, an object key), handed back to `restore`. */
+  readonly location: string;
+  readonly sizeBytes: number;
 }
 
 /** What an operation reports back (all optional). */
@@ -116,6 +143,19 @@ export interface LifecycleDriver {
   recreate?(target: DriverTarget, ctx: OperationContext): Promise<DriverResult | undefined>;
   /** Remove the runtime and the workspace. Destroying something missing succeeds. */
   destroy(target: DriverTarget, ctx: OperationContext): Promise<undefined | DriverResult>;
+  /**
+   * Archive the agent's workspace as it is now (the agent may be running or stopped; its
+   * resource is left as it was). Idempotent per operation id: a repeat answers the same archive.
+   */
+  backup?(target: DriverTarget, ctx: BackupContext): Promise<DriverBackupResult>;
+  /**
+   * Fill the (new) agent's workspace from `ctx.backup` before `provision` builds its runtime;
+   * the manager calls it as the first step of the provision of an agent created with
+   * `restoreFrom`. Throw `DriverError('BACKUP_MISSING')` when the archive is gone.
+   */
+  restore?(target: DriverTarget, ctx: BackupContext): Promise<DriverResult | undefined>;
+  /** Remove a backup's archive (deleting a missing one succeeds). */
+  deleteBackup?(backup: DriverBackupRef): Promise<void>;
   /** Look at one agent's resource. */
   inspect(agentId: string): Promise<DriverInspection>;
   /** Every resource the driver manages (reconciliation: orphans and ghosts). */
@@ -134,6 +174,8 @@ export function driverCapabilities(driver: LifecycleDriver): DriverCapabilities 
     recreate: typeof driver.recreate === 'function',
     watch: typeof driver.watch === 'function',
     list: typeof driver.list === 'function',
+    backup: typeof driver.backup === 'function',
+    restore: typeof driver.restore === 'function',
   };
 }
 

@@ -20,6 +20,8 @@ export const ERROR_CODES = {
   AGENT_NOT_FOUND: { status: 404, title: 'Agent not found' },
   COMMAND_NOT_FOUND: { status: 404, title: 'Command not found' },
   REVISION_NOT_FOUND: { status: 404, title: 'Revision not found' },
+  BACKUP_NOT_FOUND: { status: 404, title: 'Backup not found' },
+  REGISTRATION_TOKEN_NOT_FOUND: { status: 404, title: 'Registration token not found' },
   NOT_FOUND: { status: 404, title: 'Not found' },
   WAIT_TIMEOUT: { status: 408, title: 'Wait timed out' },
   ILLEGAL_TRANSITION: { status: 409, title: 'Illegal transition' },
@@ -28,6 +30,8 @@ export const ERROR_CODES = {
   QUOTA_EXCEEDED: { status: 409, title: 'Quota exceeded' },
   COMMAND_QUEUE_FULL: { status: 409, title: 'Command queue full' },
   SECRET_ALREADY_SHOWN: { status: 409, title: 'Secret already shown' },
+  BACKUP_NOT_READY: { status: 409, title: 'Backup not ready' },
+  REGISTRATION_TOKEN_USED: { status: 409, title: 'Registration token used' },
   VERSION_CONFLICT: { status: 409, title: 'Concurrent update' },
   IDEMPOTENCY_KEY_IN_USE: { status: 409, title: 'Idempotency key in use' },
   STALE_OPERATION: { status: 409, title: 'Stale operation' },
@@ -40,6 +44,7 @@ export const ERROR_CODES = {
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
   DRIVER_ERROR: { status: 502, title: 'Driver error' },
   MANAGER_CLOSED: { status: 503, title: 'Manager closed' },
+  NOT_READY: { status: 503, title: 'Not ready' },
   INTERNAL: { status: 500, title: 'Internal error' },
 } as const satisfies Record<string, { status: number; title: string }>;
 

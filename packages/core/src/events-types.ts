@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { AuditEntry, DriverOperation } from './record.js';
+import type { AuditEntry, RecordedOperation } from './record.js';
 import type { Status } from './vocabulary.js';
 
 /** Hooks for events, typed. */
@@ -35,7 +35,7 @@ export interface TransitionEvent {
 export interface OperationEvent {
   readonly agentId: string;
   readonly operationId: string;
-  readonly op: DriverOperation;
+  readonly op: RecordedOperation;
   readonly phase: 'started' | 'succeeded' | 'failed' | 'fenced';
   readonly error?: { readonly code: string; readonly message: string } | undefined;
 }

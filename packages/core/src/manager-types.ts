@@ -8,8 +8,10 @@ import type { EventEmitter } from 'eventemitter3';
 import type { ActionAvailability } from './chart.js';
 import type { Clock } from './clock.js';
 import type { LifecycleDriver } from './driver.js';
-import type { AuditEntry, CommandRecord, DriverOperation, Revision } from './record.js';
+import type { AuditEntry, CommandRecord, RecordedOperation, Revision } from './record.js';
 import type { AuditVerification } from './audit.js';
+import type { CatalogMethods, IssuedRegistrationToken } from './catalog-types.js';
+import type { ManagerFollow } from './follow-types.js';
 import type { AgentCredentials, CreatedAgent } from './credentials.js';
 import type { AgentSpecView, SpecDispatchOptions } from './spec-types.js';
 import type { AgentExplanation } from './explain-types.js';
@@ -17,11 +19,13 @@ import type { EmbedderOptions } from './preconditions-types.js';
 import type { LifecycleEvents } from './events-types.js';
 import type { IdempotentCall, IdempotentResponse, StoredResponse } from './idempotency-types.js';
 import type { LifecyclePolicies } from './policies-types.js';
+import type { ReconcileReport, TickReport } from './sweep-types.js';
 import type { LifecycleStore } from './store.js';
 import type { Action, AgentKind, LifecycleEventType, Status } from './vocabulary.js';
 
 export type { Clock } from './clock.js';
 export type { LifecyclePolicies } from './policies-types.js';
+export type { ReconcileReport, TickReport } from './sweep-types.js';
 export type { LifecycleEvents, OperationEvent, TransitionEvent } from './events-types.js';
 
 /** Options of {@link createLifecycleManager}. */
@@ -60,6 +64,8 @@ export interface CreateAgentInput {
   readonly region?: string | undefined;
   readonly size?: string | undefined;
   readonly config?: Readonly<Record<string, unknown>> | undefined;
+  /** A completed backup (of this owner) whose workspace the new agent starts with. */
+  readonly restoreFrom?: string | undefined;
 }
 
 /** Options of {@link LifecycleManager.dispatch}. */
@@ -102,7 +108,7 @@ export interface AgentView extends AgentSpecView {
   readonly operation: {
     readonly id: string;
     readonly action: string;
-    readonly op: DriverOperation;
+    readonly op: RecordedOperation;
     readonly startedAt: string;
   } | null;
   /** Waitlisted agents: their place in line (1 = next) and the next attempt. */
@@ -124,18 +130,8 @@ export interface DispatchResult {
   readonly credentials?: AgentCredentials;
 }
 
-/** What one sweep did. */
-export interface TickReport {
-  readonly timedOut: number;
-  readonly stale: number;
-  readonly recovered: number;
-  readonly waitlistRetries: number;
-  readonly destroyRetries: number;
-  readonly purged: number;
-}
-
 /** The lifecycle manager. */
-export interface LifecycleManager {
+export interface LifecycleManager extends CatalogMethods, ManagerFollow {
   /** Typed hooks: `transition`, `audit`, `operation`, `error`. */
   readonly events: EventEmitter<LifecycleEvents>;
   /** The driver's name and capabilities. */
@@ -224,18 +220,21 @@ export interface LifecycleManager {
   revisions(agentId: string, options?: { owner?: string }): Promise<Revision[]>;
 
   /**
-   * Mint a one-time registration token (returned once; only its digest is stored).
-   * @throws `VALIDATION_FAILED` when `expiresInSeconds` is not a positive number.
+   * Mint a one-time registration token (returned once; only its digest is stored); with `code`
+   * it can only register that code.
+   * @throws `VALIDATION_FAILED` when `expiresInSeconds` is not a positive number or `code` fails its rule.
    * @throws `MANAGER_CLOSED` after {@link LifecycleManager.close}.
    */
   createRegistrationToken(options?: {
     owner?: string;
     expiresInSeconds?: number;
-  }): Promise<{ token: string; expiresAt: string }>;
+    code?: string;
+  }): Promise<IssuedRegistrationToken>;
   /**
    * Register a self-hosted agent; re-registering a code reuses the agent and revokes older tokens.
    * @throws `VALIDATION_FAILED` when `code` (or `name`, `runtime`) fails its rule.
-   * @throws `REGISTRATION_TOKEN_INVALID` for an unknown, expired, revoked or used token.
+   * @throws `REGISTRATION_TOKEN_INVALID` for an unknown, expired, revoked or used token, or one bound to another code.
+   * @throws `AGENT_DISABLED` when the code belongs to a disabled agent (it cannot come back by registering).
    * @throws `VERSION_CONFLICT` when the agent kept changing during registration.
    * @throws `MANAGER_CLOSED` after {@link LifecycleManager.close}.
    */
@@ -369,13 +368,6 @@ export interface LifecycleManager {
    * when the block it was declared in ends.
    */
   [Symbol.asyncDispose](): Promise<void>;
-}
-
-/** What `reconcile` found and did. */
-export interface ReconcileReport {
-  readonly ghosts: readonly string[];
-  readonly orphansRemoved: readonly string[];
-  readonly orphansAdopted: readonly string[];
 }
 
 /** A decision-only view used by `LifecycleEventType` consumers. */

@@ -39,6 +39,24 @@ export {
   SelfHostedNameSchema,
   StatusSchema,
 } from './schemas/fields.js';
+export {
+  BackupBodySchema,
+  BackupCreatedSchema,
+  BackupIdSchema,
+  BackupListSchema,
+  BackupParamsSchema,
+  BackupSchema,
+  BackupStatusSchema,
+  RegistrationTokenIdSchema,
+  RegistrationTokenInfoSchema,
+  RegistrationTokenListSchema,
+  RegistrationTokenParamsSchema,
+  ServiceListSchema,
+  ServiceReportBodySchema,
+  ServiceReportSchema,
+  ServiceSchema,
+  ServiceStatusSchema,
+} from './schemas/catalog.js';
 export { ExplanationCauseSchema, ExplanationSchema } from './schemas/explain.js';
 export { parseInput, toFieldIssues } from './schemas/parse.js';
 export {

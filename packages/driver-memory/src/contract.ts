@@ -89,7 +89,7 @@ export async function run<T>(
 
 /** The engine operations over `state`. */
 export function createContract(state: MemoryState): MemoryContract {
-  const { resources, workspaces, creating } = state;
+  const { resources, workspaces, creating, files } = state;
 
   function existing(op: DriverOperation, agentId: string): Mutable<MemoryResource> {
     const resource = resources.get(agentId);
@@ -181,8 +181,10 @@ export function createContract(state: MemoryState): MemoryContract {
         const resource = resources.get(target.agentId);
         resources.delete(target.agentId);
         workspaces.delete(target.workspaceId);
+        files.delete(target.workspaceId);
         if (resource !== undefined) {
           workspaces.delete(resource.workspaceId);
+          files.delete(resource.workspaceId);
           roomFreed(state);
         }
         return undefined;

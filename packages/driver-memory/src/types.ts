@@ -4,6 +4,9 @@
  * @module
  */
 import type {
+  BackupContext,
+  DriverBackupRef,
+  DriverBackupResult,
   Clock,
   DriverEvent,
   DriverInspection,
@@ -15,7 +18,7 @@ import type {
 } from '@berth/core';
 
 /** Every call the memory driver answers: the seven lifecycle operations, `inspect` and `list`. */
-export type MemoryOperation = DriverOperation | 'inspect' | 'list';
+export type MemoryOperation = DriverOperation | 'backup' | 'restore' | 'inspect' | 'list';
 
 /** Options of `createMemoryDriver`. */
 export interface MemoryDriverOptions {
@@ -115,6 +118,12 @@ export interface MemoryDriver extends LifecycleDriver {
   recreate(target: DriverTarget, ctx: OperationContext): Promise<DriverResult | undefined>;
   list(): Promise<DriverInspection[]>;
   watch(listener: (event: DriverEvent) => void): () => void;
+  /** Copy the agent's workspace files into an archive kept under the backup id (`location`: `memory:<id>`). */
+  backup(target: DriverTarget, ctx: BackupContext): Promise<DriverBackupResult>;
+  /** Fill the target's workspace with an archive's files; `DriverError('BACKUP_MISSING')` when it is gone. */
+  restore(target: DriverTarget, ctx: BackupContext): Promise<DriverResult | undefined>;
+  /** Drop an archive. */
+  deleteBackup(backup: DriverBackupRef): Promise<void>;
   /** Cancel in-flight (slow or hung) calls with an AbortError and drop every listener. State stays inspectable. */
   dispose(): Promise<void>;
 
@@ -164,6 +173,13 @@ export interface MemoryDriver extends LifecycleDriver {
    * @returns How many resources were put back.
    */
   rehydrate(prior: readonly PriorResource[]): number;
+  /**
+   * Rehydrate on demand: before an operation (or `inspect`) meets an agent the driver does not
+   * host, ask `lookup` what it had and put that back first. A restarted program can answer at
+   * once and rehydrate everything later (`rehydrate`), and several processes each simulating
+   * their own resources can work on each other's agents. `null` turns it off.
+   */
+  rehydrateOnDemand(lookup: PriorLookup | null): void;
 
   // --- introspection ---
 
@@ -175,6 +191,12 @@ export interface MemoryDriver extends LifecycleDriver {
   readonly calls: readonly MemoryCall[];
   /** How many resources the driver has built for the agent over its life (provision, redeploy, recreate); 0 if none. */
   resourceCount(agentId: string): number;
+  /** Write a file into the agent's workspace (what a running agent would do). Throws when it has no resource. */
+  writeFile(agentId: string, path: string, content: string): void;
+  /** The files of the agent's workspace (path → text); empty when it has none. */
+  files(agentId: string): Record<string, string>;
+  /** The backup ids the driver holds an archive for. */
+  archives(): string[];
 }
 
 /** A resource a previous process of the memory driver hosted (see `MemoryDriver.rehydrate`). */
@@ -192,3 +214,6 @@ export interface PriorResource {
   /** `running` comes back running; `stopped` stays stopped. */
   readonly state: 'running' | 'stopped';
 }
+
+/** Answers what resource an agent had before (or null: none), for `MemoryDriver.rehydrateOnDemand`. */
+export type PriorLookup = (agentId: string) => Promise<PriorResource | null> | PriorResource | null;

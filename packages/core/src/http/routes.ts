@@ -16,7 +16,6 @@ import {
   CommandResultBodySchema,
   CreateAgentBodySchema,
   DestroyBodySchema,
-  type ErrorCode,
   GetQuerySchema,
   HeartbeatBodySchema,
   ListQuerySchema,
@@ -26,6 +25,8 @@ import {
   WaitQuerySchema,
 } from '../index.js';
 import type { z } from 'zod';
+import { CATALOG_ROUTES } from './catalog-routes.js';
+import { AGENT_AUTH, AUTH, BODY, IDEM, REFUSALS } from './route-errors.js';
 import type { BerthOperation } from './types.js';
 
 /**
@@ -70,24 +71,8 @@ export interface RouteSpec {
   /** Success status → [description, component name or null for no body, media type]. */
   readonly ok: Readonly<Record<number, readonly [string, string | null, string?]>>;
   /** The error codes it documents. */
-  readonly errors: readonly ErrorCode[];
+  readonly errors: readonly import('../index.js').ErrorCode[];
 }
-
-const AUTH: ErrorCode[] = ['UNAUTHORIZED', 'FORBIDDEN'];
-const BODY: ErrorCode[] = ['VALIDATION_FAILED', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'];
-const IDEM: ErrorCode[] = ['IDEMPOTENCY_KEY_IN_USE', 'IDEMPOTENCY_KEY_REUSED'];
-const AGENT_AUTH: ErrorCode[] = ['UNAUTHORIZED', 'AGENT_DISABLED', 'AGENT_REVOKED'];
-const REFUSALS: ErrorCode[] = [
-  'REASON_REQUIRED',
-  'CONFIRMATION_REQUIRED',
-  'ILLEGAL_TRANSITION',
-  'OPERATION_IN_PROGRESS',
-  'QUOTA_EXCEEDED',
-  'PRECONDITION_FAILED',
-  'VERSION_CONFLICT',
-  'VERSION_MISMATCH',
-  'DRIVER_ERROR',
-];
 
 /** Every route of the Berth HTTP API, in the order the OpenAPI document lists them. */
 export const ROUTES = [
@@ -350,6 +335,7 @@ export const ROUTES = [
     ok: { 204: ['Recorded.', null] },
     errors: [...AGENT_AUTH, ...BODY, ...IDEM, 'COMMAND_NOT_FOUND'],
   },
+  ...CATALOG_ROUTES,
 ] as const satisfies readonly RouteSpec[];
 
 /** The operation id of a route of the table. */

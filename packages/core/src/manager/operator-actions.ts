@@ -9,6 +9,7 @@ import type { ChartEvent } from '../guards.js';
 import type { CreateAgentInput, DispatchResult, LifecycleManager } from '../manager-types.js';
 import type { AgentRecord, Revision } from '../record.js';
 import { isAction } from '../vocabulary.js';
+import { restoreSource } from './backups.js';
 import type { ManagerContext } from './context.js';
 import { idempotent } from './idempotency.js';
 import { plan } from './planning.js';
@@ -37,6 +38,8 @@ export function operatorActions(
         opts.idempotencyKey,
         JSON.stringify(['create', input]),
         async () => {
+          const restoredFrom =
+            spec.restoreFrom === undefined ? null : await restoreSource(ctx, owner, spec.restoreFrom);
           const now = clock.now();
           const id = newId('agt');
           const base = blankRecord({
@@ -58,7 +61,9 @@ export function operatorActions(
             actor,
             action: 'create',
             reason: null,
-            metadata: { image: base.spec.image },
+            metadata: restoredFrom
+              ? { image: base.spec.image, restoreFrom: restoredFrom }
+              : { image: base.spec.image },
             at: now,
           });
           const rev: Revision = {
@@ -73,7 +78,7 @@ export function operatorActions(
             outcome: 'pending',
             createdAt: now,
           };
-          const pending: AgentRecord = { ...born, revision: rev.id };
+          const pending: AgentRecord = { ...born, revision: rev.id, ...(restoredFrom && { restoredFrom }) };
           const env = await envFor(ctx, pending);
           const event: ChartEvent = { type: 'deploy', env };
           const context = contextOf(pending);

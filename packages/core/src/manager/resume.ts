@@ -15,7 +15,9 @@ import { tryCommit } from './transaction.js';
 export async function resume(ctx: ManagerContext): Promise<number> {
   const { store, clock, launched, issuedCredentials } = ctx;
   let count = 0;
-  for (const r of await store.list()) {
+  // Every record with an operation in flight has a due time (at the latest its deadline), so the
+  // due index finds them all without reading every agent: a restart costs what is in flight.
+  for (const r of await store.due(Number.MAX_SAFE_INTEGER, Number.POSITIVE_INFINITY)) {
     const op = r.operation;
     if (!op || launched.has(op.id) || (op.runAt !== null && op.runAt > clock.now())) continue;
     let current = r;

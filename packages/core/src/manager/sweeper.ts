@@ -4,9 +4,16 @@
  *
  * @module
  */
-import { AgentNotFoundError, BerthError, toBerthError, VersionConflictError } from '../errors.js';
+import {
+  AgentNotFoundError,
+  BerthError,
+  DriverError,
+  toBerthError,
+  VersionConflictError,
+} from '../errors.js';
 import type { TickReport } from '../manager-types.js';
 import type { AgentRecord } from '../record.js';
+import { finishBackup, isChartOperation } from './backup-operation.js';
 import { type ManagerContext, track } from './context.js';
 import { observe } from './observe.js';
 import { iso, lastSignOfLife, runtimeOf } from './records.js';
@@ -35,6 +42,12 @@ export async function tick(ctx: ManagerContext): Promise<TickReport> {
         }
         if (op.deadline <= now) {
           inflight.get(op.id)?.controller.abort();
+          if (!isChartOperation(op)) {
+            const timeout = new DriverError('TIMEOUT', `${op.op} did not finish in time`);
+            await finishBackup(ctx, r.id, op, timeout, undefined);
+            report.timedOut++;
+            continue;
+          }
           const outcome = await transact(ctx, r.id, {
             type: 'op_failed',
             actor: 'system',

@@ -12,6 +12,7 @@ import {
   CommandBodySchema,
   CreateAgentBodySchema,
   RegisterBodySchema,
+  RegistrationTokenBodySchema,
 } from '../schemas/bodies.js';
 import { ACTION_FIELDS } from '../schemas/action-fields.js';
 import { parseInput, toFieldIssues } from '../schemas/parse.js';
@@ -71,4 +72,9 @@ export function validateDispatch(action: Action, opts: DispatchOptions): void {
   }
   if (issues.length > 0)
     throw new ValidationError(`invalid ${action} request: ${issues.map((i) => i.path).join(', ')}`, issues);
+}
+
+/** Check the code a registration token is bound to (the rule of `RegisterBody.code`); returns it. */
+export function validateTokenCode(code: string): string {
+  return parseInput(RegistrationTokenBodySchema.pick({ code: true }), { code }, 'registration token').code!;
 }

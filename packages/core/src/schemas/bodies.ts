@@ -30,6 +30,9 @@ export const CreateAgentBodySchema = named(
     region: specText(100).optional(),
     size: specText(100).optional(),
     config: ConfigSchema.optional(),
+    restoreFrom: shortText(100)
+      .optional()
+      .describe('A backup id: the new agent starts with that backup’s workspace.'),
   }),
   'CreateAgentBody',
   'Create a managed agent. `owner` is only for callers whose credentials do not fix one.',
@@ -72,6 +75,7 @@ export const RegistrationTokenBodySchema = named(
       .max(30 * 24 * 3600)
       .optional(),
     owner: OwnerSchema.optional(),
+    code: codeText(200).optional().describe('Bind the token: it can only register this code.'),
   }),
   'RegistrationTokenBody',
   'Mint a one-time registration token. `owner` is only for callers whose credentials do not fix one.',

@@ -39,6 +39,7 @@ export const MAX_AUDIT_PAGE = 1000;
 export const AuditQuerySchema = z.object({
   after: nonNegativeInt.optional(),
   limit: z.coerce.number().int().min(1).max(MAX_AUDIT_PAGE).default(100),
+  ...profileQuery,
 });
 
 /** Query of `GET /agents/:id/commands` (agent API). */

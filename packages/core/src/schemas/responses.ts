@@ -128,6 +128,10 @@ export const AuditEntrySchema = named(
     operationId: z.string().nullable(),
     hash: z.string(),
     prevHash: z.string(),
+    vendorAction: z
+      .string()
+      .optional()
+      .describe('With `?profile=`: the action in that vendor’s words (e.g. `agent.token.rotated`).'),
   }),
   'AuditEntry',
   'One entry of the audit trail.',
@@ -176,7 +180,7 @@ export const RevisionListSchema = named(
 
 /** `POST /registration-tokens`. */
 export const RegistrationTokenSchema = named(
-  z.object({ token: z.string(), expiresAt: isoTime }),
+  z.object({ id: z.string(), token: z.string(), expiresAt: isoTime, code: z.string().nullable() }),
   'RegistrationToken',
   'A one-time registration token, shown this once.',
 );

@@ -32,6 +32,10 @@ export interface MemoryState {
   capacity: number;
   readonly resources: Map<string, Mutable<MemoryResource>>;
   readonly workspaces: Map<string, MemoryWorkspace>;
+  /** Files of each workspace (path → text), by workspace id. */
+  readonly files: Map<string, Map<string, string>>;
+  /** Backup archives (copies of a workspace's files), by backup id. */
+  readonly archives: Map<string, Map<string, string>>;
   /** Provisions in flight for agents that have no resource yet: inspect says `creating`. */
   readonly creating: Map<string, { operationId: string; owner: string }>;
   /** How many resources were built per agent. */
@@ -62,6 +66,8 @@ export function createState(
     capacity,
     resources: new Map(),
     workspaces: new Map(),
+    files: new Map(),
+    archives: new Map(),
     creating: new Map(),
     built: new Map(),
     faults: new Map(),
