@@ -110,3 +110,50 @@ describe('GET /agents/:id/explain', () => {
     expect(missing.status).toBe(404);
   });
 });
+
+describe('preconditions and releases over HTTP', () => {
+  test('409 PRECONDITION_FAILED names the reason; 422 RELEASE_NOT_FOUND; the denial is in actions', async () => {
+    let priceBook = true;
+    const m = await startHarness({
+      manager: {
+        preconditions: {
+          update: [
+            {
+              name: 'modelPriceBook',
+              check: () => (priceBook ? true : { reason: 'MODEL_PRICE_BOOK_MISSING' }),
+            },
+          ],
+        },
+        resolveRelease: (release) => (release === 'v2' ? { image: 'exo/runtime:2' } : null),
+      },
+    });
+    try {
+      const created = await m.call('POST', '/agents', { json: { name: 'http-pre' } });
+      const id = created.body.id;
+      await m.manager.waitFor(id, 'running', { timeout: 10_000 });
+      const unknown = await m.call('POST', `/agents/${id}/actions/update`, { json: { release: 'v9' } });
+      expect([unknown.status, unknown.body.code]).toEqual([422, 'RELEASE_NOT_FOUND']);
+      expect(isProblem(unknown)).toBe(true);
+
+      priceBook = false;
+      const refused = await m.call('POST', `/agents/${id}/actions/update`, { json: { release: 'v2' } });
+      expect(refused.status).toBe(409);
+      expect(isProblem(refused)).toBe(true);
+      expect(refused.body).toMatchObject({ code: 'PRECONDITION_FAILED', reason: 'MODEL_PRICE_BOOK_MISSING' });
+      const agent = await m.call('GET', `/agents/${id}`);
+      expect(agent.body.availableActions).not.toContain('update');
+      expect(agent.body.actions).toContainEqual({
+        action: 'update',
+        allowed: false,
+        denial: expect.objectContaining({ code: 'PRECONDITION_FAILED', reason: 'MODEL_PRICE_BOOK_MISSING' }),
+      });
+
+      priceBook = true;
+      const ok = await m.call('POST', `/agents/${id}/actions/update`, { json: { release: 'v2' } });
+      expect(ok.status).toBe(202);
+      expect(ok.body.agent.image).toBe('exo/runtime:2');
+    } finally {
+      await m.close();
+    }
+  });
+});

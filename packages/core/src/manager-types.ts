@@ -15,6 +15,7 @@ import type { ManagerFollow } from './follow-types.js';
 import type { AgentCredentials, CreatedAgent } from './credentials.js';
 import type { AgentSpecView, SpecDispatchOptions } from './spec-types.js';
 import type { AgentExplanation } from './explain-types.js';
+import type { EmbedderOptions } from './preconditions-types.js';
 import type { LifecycleEvents } from './events-types.js';
 import type { IdempotentCall, IdempotentResponse, StoredResponse } from './idempotency-types.js';
 import type { LifecyclePolicies } from './policies-types.js';
@@ -28,7 +29,7 @@ export type { ReconcileReport, TickReport } from './sweep-types.js';
 export type { LifecycleEvents, OperationEvent, TransitionEvent } from './events-types.js';
 
 /** Options of {@link createLifecycleManager}. */
-export interface LifecycleManagerOptions {
+export interface LifecycleManagerOptions extends EmbedderOptions {
   /** Where records live. @default an in-memory store */
   readonly store?: LifecycleStore;
   /** Who runs managed agents. Without one, only self-hosted agents can exist. */

@@ -11,8 +11,8 @@ import { backups } from './backups.js';
 import { commands } from './commands.js';
 import { createContext } from './context.js';
 import { guardClosed } from './dispose-guard.js';
-import { follow } from './follow.js';
 import { explainAgent } from './explain.js';
+import { follow } from './follow.js';
 import { idempotentCall } from './idempotency.js';
 import { observe } from './observe.js';
 import { launch } from './operations.js';
@@ -56,8 +56,8 @@ export function createLifecycleManager(options: LifecycleManagerOptions = {}): L
     ...operatorActions(ctx),
     ...read,
     waitFor: (agentId, until, opts) => waitFor(ctx, read.get, agentId, until, opts),
-    follow: (agentId, listener, opts) => follow(ctx, agentId, listener, opts),
     explain: async (agentId, opts = {}) => explainAgent(ctx, await load(ctx, agentId, opts.owner)),
+    follow: (agentId, listener, opts) => follow(ctx, agentId, listener, opts),
     ...selfHosted(ctx),
     ...commands(ctx),
     ...backups(ctx),
