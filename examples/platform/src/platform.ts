@@ -144,7 +144,7 @@ export async function startPlatform(
   try {
     opened = options.store
       ? { store: options.store, description: 'a store given by the caller', close: async () => {} }
-      : await openStore(config.store);
+      : await openStore(config.store, undefined, { leaseMs: config.leaseMs });
     const store = opened.store;
     const driver = options.driver ?? (await createDriver(config, options, address.port, log));
     const running = createLifecycleManager({
