@@ -38,6 +38,8 @@ export type * from './lease-types.js';
 export type * from './idempotency-types.js';
 export type * from './credentials.js';
 export type * from './spec-types.js';
+export type * from './explain-types.js';
+export type * from './preconditions-types.js';
 export * from './schemas.js';
 export {
   createLifecycleManager,

@@ -14,6 +14,8 @@ import type { CatalogMethods, IssuedRegistrationToken } from './catalog-types.js
 import type { ManagerFollow } from './follow-types.js';
 import type { AgentCredentials, CreatedAgent } from './credentials.js';
 import type { AgentSpecView, SpecDispatchOptions } from './spec-types.js';
+import type { AgentExplanation } from './explain-types.js';
+import type { EmbedderOptions } from './preconditions-types.js';
 import type { LifecycleEvents } from './events-types.js';
 import type { IdempotentCall, IdempotentResponse, StoredResponse } from './idempotency-types.js';
 import type { LifecyclePolicies } from './policies-types.js';
@@ -27,7 +29,7 @@ export type { ReconcileReport, TickReport } from './sweep-types.js';
 export type { LifecycleEvents, OperationEvent, TransitionEvent } from './events-types.js';
 
 /** Options of {@link createLifecycleManager}. */
-export interface LifecycleManagerOptions {
+export interface LifecycleManagerOptions extends EmbedderOptions {
   /** Where records live. @default an in-memory store */
   readonly store?: LifecycleStore;
   /** Who runs managed agents. Without one, only self-hosted agents can exist. */
@@ -203,6 +205,13 @@ export interface LifecycleManager extends CatalogMethods, ManagerFollow {
    * @throws `MANAGER_CLOSED` after {@link LifecycleManager.close}.
    */
   verifyAudit(agentId: string, options?: { owner?: string }): Promise<AuditVerification>;
+  /**
+   * Why the agent is in its status: since when, and the causes (transitions, refusals, heartbeat
+   * age, driver errors, recovery, policies), built from the stored record and audit trail.
+   * @throws `AGENT_NOT_FOUND` as for {@link LifecycleManager.get}.
+   * @throws `MANAGER_CLOSED` after {@link LifecycleManager.close}.
+   */
+  explain(agentId: string, options?: { owner?: string }): Promise<AgentExplanation>;
   /**
    * Revisions, oldest first.
    * @throws `AGENT_NOT_FOUND` as for {@link LifecycleManager.get}.

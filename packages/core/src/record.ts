@@ -163,6 +163,8 @@ export interface Revision {
   readonly resolvedImage: string | null;
   readonly config: Readonly<Record<string, unknown>>;
   readonly action: Action | 'create';
+  /** The release it was built from (`update {release}`), when the release catalog resolved one. */
+  readonly release?: string | null | undefined;
   /** For rollbacks: the revision rolled back to. */
   readonly sourceRevision: string | null;
   readonly outcome: RevisionOutcome;

@@ -57,6 +57,7 @@ export {
   ServiceSchema,
   ServiceStatusSchema,
 } from './schemas/catalog.js';
+export { ExplanationCauseSchema, ExplanationSchema } from './schemas/explain.js';
 export { parseInput, toFieldIssues } from './schemas/parse.js';
 export {
   AuditQuerySchema,

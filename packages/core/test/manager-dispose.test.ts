@@ -27,6 +27,7 @@ function callsOf(m: LifecycleManager, id: string): Record<string, () => unknown>
     follow: () => m.follow(id, () => {}),
     audit: () => m.audit(id),
     verifyAudit: () => m.verifyAudit(id),
+    explain: () => m.explain(id),
     revisions: () => m.revisions(id),
     createRegistrationToken: () => m.createRegistrationToken(),
     register: () => m.register({ registrationToken: 'x', code: 'c' }),

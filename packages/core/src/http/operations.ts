@@ -149,6 +149,12 @@ export const OPERATIONS: Readonly<Record<OperationId, Operation>> = {
       body: await ctx.manager.verifyAudit(str(ctx.params.id), { owner: ctx.identity.owner }),
     };
   },
+  async explainAgent(ctx) {
+    return {
+      status: 200,
+      body: await ctx.manager.explain(str(ctx.params.id), { owner: ctx.identity.owner }),
+    };
+  },
   async getAgentRevisions(ctx) {
     const revisions = await ctx.manager.revisions(str(ctx.params.id), { owner: ctx.identity.owner });
     return { status: 200, body: { revisions: revisions.map(revisionToHttp) } };

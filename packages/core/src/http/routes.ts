@@ -213,6 +213,18 @@ export const ROUTES = [
   },
   {
     method: 'GET',
+    path: '/agents/{id}/explain',
+    operationId: 'explainAgent',
+    summary: 'Why the agent is in its status: since when, and the causes that put and keep it there.',
+    tag: 'operator',
+    auth: 'operator',
+    params: AgentParamsSchema,
+    authorize: { operation: 'read', agent: true },
+    ok: { 200: ['The explanation.', 'Explanation'] },
+    errors: [...AUTH, 'VALIDATION_FAILED', 'AGENT_NOT_FOUND'],
+  },
+  {
+    method: 'GET',
     path: '/agents/{id}/revisions',
     operationId: 'getAgentRevisions',
     summary: 'Revisions, oldest first.',

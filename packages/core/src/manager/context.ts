@@ -13,7 +13,7 @@ import type { AgentCredentials } from '../credentials.js';
 import { type DriverCapabilities, driverCapabilities, type LifecycleDriver } from '../driver.js';
 import type { GuardEnv } from '../guards.js';
 import type { DispatchOptions, LifecycleEvents, LifecycleManagerOptions } from '../manager-types.js';
-import type { AgentRecord, OperationRef } from '../record.js';
+import type { AgentRecord, GuardVerdict, OperationRef } from '../record.js';
 import type { LifecycleStore } from '../store.js';
 import { createMemoryStore } from '../stores/memory-store.js';
 import type { Action, LifecycleEventType } from '../vocabulary.js';
@@ -45,6 +45,10 @@ export interface TransactInput {
   readonly ghost?: boolean | undefined;
   /** Write refusals to the audit trail (default true). */
   readonly recordDenial?: boolean | undefined;
+  /** An operator's action: check the embedder's preconditions of the action (default false). */
+  readonly checkPreconditions?: boolean | undefined;
+  /** Verdicts beyond the chart's guards (the preconditions'), recorded with the transition. */
+  readonly verdicts?: readonly GuardVerdict[] | undefined;
   /**
    * An outcome's fencing epoch (leased operations): when the record's operation has another
    * epoch — another instance took it over — the outcome is refused, unrecorded.
@@ -67,6 +71,9 @@ export interface ManagerContext {
   readonly defaultOwner: string;
   readonly defaultImage: string;
   readonly secrets: LifecycleManagerOptions['secrets'];
+  /** The embedder's preconditions per action, and its release catalog. */
+  readonly preconditions: LifecycleManagerOptions['preconditions'];
+  readonly resolveRelease: LifecycleManagerOptions['resolveRelease'];
   readonly events: EventEmitter<LifecycleEvents>;
   readonly caps: DriverCapabilities | null;
   readonly driverName: string;
@@ -116,6 +123,8 @@ export function createContext(
     defaultOwner: options.defaultOwner ?? 'default',
     defaultImage: options.defaultImage ?? 'berth/agent:latest',
     secrets: options.secrets,
+    preconditions: options.preconditions,
+    resolveRelease: options.resolveRelease,
     events: new EventEmitter<LifecycleEvents>(),
     caps,
     driverName,

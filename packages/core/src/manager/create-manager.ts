@@ -11,6 +11,7 @@ import { backups } from './backups.js';
 import { commands } from './commands.js';
 import { createContext } from './context.js';
 import { guardClosed } from './dispose-guard.js';
+import { explainAgent } from './explain.js';
 import { follow } from './follow.js';
 import { idempotentCall } from './idempotency.js';
 import { observe } from './observe.js';
@@ -23,6 +24,7 @@ import { resume } from './resume.js';
 import { selfHosted } from './self-hosted.js';
 import { services } from './services.js';
 import { start, tick } from './sweeper.js';
+import { load } from './views.js';
 import { waitFor } from './wait-for.js';
 import { nudgeWaitlist } from './waitlist.js';
 
@@ -54,6 +56,7 @@ export function createLifecycleManager(options: LifecycleManagerOptions = {}): L
     ...operatorActions(ctx),
     ...read,
     waitFor: (agentId, until, opts) => waitFor(ctx, read.get, agentId, until, opts),
+    explain: async (agentId, opts = {}) => explainAgent(ctx, await load(ctx, agentId, opts.owner)),
     follow: (agentId, listener, opts) => follow(ctx, agentId, listener, opts),
     ...selfHosted(ctx),
     ...commands(ctx),

@@ -13,6 +13,7 @@ import { restoreSource } from './backups.js';
 import type { ManagerContext } from './context.js';
 import { idempotent } from './idempotency.js';
 import { plan } from './planning.js';
+import { checkPreconditions, checkReleaseOptions, resolveRelease } from './preconditions.js';
 import { envFor } from './policies.js';
 import { blankRecord, contextOf, newAgent, newId } from './records.js';
 import { commitNewAgent, transact } from './transaction.js';
@@ -83,7 +84,10 @@ export function operatorActions(
           const context = contextOf(pending);
           const t = decide(pending.state, event, context);
           if (!t) deny(ctx, pending, explain(pending.state, event, context));
-          const p = await plan(ctx, pending, t, { type: 'deploy', actor });
+          // deploy's preconditions hold for a new agent too (nothing exists yet to audit a refusal on).
+          const checked = await checkPreconditions(ctx, pending, 'deploy', actor, {});
+          if (checked.denial) deny(ctx, pending, checked.denial);
+          const p = await plan(ctx, pending, t, { type: 'deploy', actor, verdicts: checked.verdicts });
           await commitNewAgent(ctx, pending, created, t, p, actor, {
             revisions: [rev, ...(p.commit.revisions ?? [])],
             quota: Number.isFinite(policies.slotsPerOwner)
@@ -127,15 +131,23 @@ export function operatorActions(
         opts.idempotencyKey,
         fingerprint,
         async (): Promise<DispatchResult> => {
+          let options = opts;
           if (action === 'rollback') {
             const r = await load(ctx, agentId, opts.owner);
             const revs = await store.revisions(r.id);
-            if (!revs.some((x) => x.id === opts.revision)) {
+            const source = revs.find((x) => x.id === opts.revision);
+            if (!source) {
               throw new BerthError(
                 'REVISION_NOT_FOUND',
                 `agent ${agentId} has no revision '${opts.revision}'`,
               );
             }
+            // A revision built from a release goes back only while the catalog still resolves it.
+            if (source.release && ctx.resolveRelease) await resolveRelease(ctx, r, source.release);
+          } else if (action === 'update' && opts.release !== undefined) {
+            checkReleaseOptions(opts);
+            const resolved = await resolveRelease(ctx, await load(ctx, agentId, opts.owner), opts.release);
+            options = { ...opts, image: resolved.image, config: resolved.config ?? opts.config };
           }
           const outcome = await transact(ctx, agentId, {
             type: action,
@@ -144,8 +156,14 @@ export function operatorActions(
             confirm: opts.confirm,
             owner: opts.owner,
             expectedVersion: opts.expectedVersion,
-            options: opts,
-            metadata: action === 'rollback' ? { revision: opts.revision } : undefined,
+            options,
+            checkPreconditions: true,
+            metadata:
+              action === 'rollback'
+                ? { revision: opts.revision }
+                : opts.release !== undefined
+                  ? { release: opts.release }
+                  : undefined,
           });
           if (!outcome.accepted) deny(ctx, outcome.record, outcome.denial);
           const result: DispatchResult = {

@@ -51,6 +51,7 @@ export async function plan(
   let operation = r.operation;
   let epoch = r.epoch;
   let credentials: AgentCredentials | null = null;
+  let release: string | null = null;
   let issueTokens: AgentTokenRecord[] | undefined;
   let revokeTokens = false;
   let lastHeartbeatAt = r.lastHeartbeatAt;
@@ -105,6 +106,7 @@ export async function plan(
       let config = spec.config;
       let sourceRevision: string | null = null;
       if (type === 'update') {
+        release = input.options?.release ?? null;
         spec = {
           ...spec,
           image: input.options?.image ?? spec.image,
@@ -118,6 +120,7 @@ export async function plan(
         image = source.resolvedImage ?? source.image;
         config = source.config;
         sourceRevision = source.id;
+        release = source.release ?? null;
         spec = { ...spec, image: source.image, config: source.config };
       } else if (type === 'recreate' && input.options?.size !== undefined) {
         // Recreate may change the size: the fresh resource is built at the new one.
@@ -131,6 +134,7 @@ export async function plan(
         resolvedImage: null,
         config,
         action: type as Action,
+        ...(release === null ? {} : { release }),
         sourceRevision,
         outcome: 'pending',
         createdAt: now,
@@ -244,7 +248,7 @@ export async function plan(
         to,
         reason: input.reason?.trim() || null,
         operationId: finishedOp?.id ?? newOperation?.id ?? null,
-        guards: passedVerdicts(t),
+        guards: input.verdicts?.length ? [...passedVerdicts(t), ...input.verdicts] : passedVerdicts(t),
         metadata:
           finishedOp && newOperation
             ? Object.assign({}, input.metadata, { nextOperationId: newOperation.id })

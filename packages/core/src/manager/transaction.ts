@@ -11,9 +11,12 @@ import type { AgentCredentials } from '../credentials.js';
 import { AgentNotFoundError, BerthError, VersionConflictError } from '../errors.js';
 import type { ChartEvent } from '../guards.js';
 import type { AgentRecord, AuditEntry, OperationRef } from '../record.js';
+import { isAction } from '../vocabulary.js';
 import type { StoreCommit } from '../store.js';
 import type { ManagerContext, TransactInput } from './context.js';
+import { passedVerdicts } from './kinds.js';
 import { plan } from './planning.js';
+import { checkPreconditions, hasPreconditions } from './preconditions.js';
 import { envFor } from './policies.js';
 import { auditEntry, contextOf } from './records.js';
 
@@ -112,8 +115,24 @@ export async function transact(
         r.operation.id === input.operationId &&
         r.operation.epoch !== input.epoch;
       const t = fenced ? null : decide(r.state, event, context);
-      if (!t) {
-        const denial = explain(r.state, fenced ? { ...event, operationId: undefined } : event, context);
+      // The chart allowed it: the embedder's preconditions may still refuse (operator actions).
+      const checked =
+        t && input.checkPreconditions && isAction(input.type) && hasPreconditions(ctx, input.type)
+          ? await checkPreconditions(ctx, r, input.type, input.actor, input.options)
+          : null;
+      if (!t || checked?.denial) {
+        const denial =
+          checked?.denial ?? explain(r.state, fenced ? { ...event, operationId: undefined } : event, context);
+        const guards =
+          t && checked
+            ? [...passedVerdicts(t), ...checked.verdicts]
+            : denial.guard
+              ? [{ guard: denial.guard, passed: false }]
+              : [];
+        const metadata =
+          denial.reason === undefined
+            ? (input.metadata ?? null)
+            : { ...input.metadata, reason: denial.reason };
         if (input.recordDenial !== false && !fenced) {
           await recordDenial(
             ctx,
@@ -124,8 +143,8 @@ export async function transact(
               to: r.status,
               reason: input.reason?.trim() || null,
               operationId: input.operationId ?? null,
-              guards: denial.guard ? [{ guard: denial.guard, passed: false }] : [],
-              metadata: input.metadata ?? null,
+              guards,
+              metadata,
               denied: true,
               code: denial.code,
               at: clock.now(),
@@ -137,7 +156,12 @@ export async function transact(
         }
         return { accepted: false, record: r, denial };
       }
-      const p = await plan(ctx, r, t, input);
+      const p = await plan(
+        ctx,
+        r,
+        t,
+        checked?.verdicts.length ? { ...input, verdicts: checked.verdicts } : input,
+      );
       try {
         await store.commit(p.commit);
       } catch (error) {

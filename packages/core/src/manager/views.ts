@@ -18,6 +18,7 @@ import type { Endpoint } from '../spec-types.js';
 import type { Action } from '../vocabulary.js';
 import type { ManagerContext } from './context.js';
 import { envFor } from './policies.js';
+import { withPreconditions } from './preconditions.js';
 import { contextOf, iso } from './records.js';
 import { waitlistLine } from './waitlist.js';
 
@@ -27,7 +28,8 @@ const NO_ENDPOINTS: readonly Endpoint[] = Object.freeze([]);
 export async function view(ctx: ManagerContext, r: AgentRecord): Promise<AgentView> {
   const env = await envFor(ctx, r);
   const context = contextOf(r);
-  const { actions, allowed } = availabilityOf(ctx, r.state, context, env);
+  const chart = availabilityOf(ctx, r.state, context, env);
+  const { actions, allowed } = ctx.preconditions ? await withPreconditions(ctx, r, chart) : chart;
   let waitlist: AgentView['waitlist'] = null;
   if (r.status === 'waitlisted' && r.waitlist) {
     const position = 1 + (await waitlistLine(ctx)).findIndex((x) => x.id === r.id);
@@ -106,7 +108,12 @@ export function deny(ctx: ManagerContext, r: AgentRecord, denial: ReturnType<typ
     denial.detail,
     {
       allowedActions: allowedActions(r.state, contextOf(r), ctx.envs.withSlot),
-      meta: { status: r.status, guard: denial.guard, unblock: denial.unblock },
+      meta: {
+        status: r.status,
+        guard: denial.guard,
+        unblock: denial.unblock,
+        ...(denial.reason === undefined ? {} : { reason: denial.reason }),
+      },
     },
   );
 }

@@ -17,6 +17,7 @@ export const DenialSchema = z.object({
   detail: z.string(),
   unblock: z.string(),
   guard: z.string().nullable(),
+  reason: z.string().optional().describe("PRECONDITION_FAILED: the embedder's reason code."),
 });
 
 /** One action as the structured `actions` view shows it. */
@@ -241,6 +242,10 @@ export const ProblemSchema = named(
     detail: z.string(),
     allowedActions: z.array(ActionSchema).optional(),
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    reason: z
+      .string()
+      .optional()
+      .describe("PRECONDITION_FAILED: the embedder's reason code, e.g. `MODEL_PRICE_BOOK_MISSING`."),
   }),
   'Problem',
   'An error (application/problem+json).',
