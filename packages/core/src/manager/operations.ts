@@ -112,6 +112,7 @@ export async function feedOutcome(
       operationId: op.id,
       errorCode,
       resolvedImage: result?.resolvedImage,
+      endpoints: failure ? undefined : result?.endpoints,
       metadata: failure ? { op: op.op, error: { code: errorCode, message: failure.message } } : { op: op.op },
     });
   } catch (error) {
