@@ -42,6 +42,11 @@ export interface PlatformConfig {
   readonly maxCommandsPerAgent?: number | undefined;
   /** Where state lives (`BERTH_STORE`). */
   readonly store: StoreSpec;
+  /**
+   * With several instances over PostgreSQL: an instance that dies holding an operation loses it
+   * to another within twice this (`BERTH_LEASE_MS`). @default 15000
+   */
+  readonly leaseMs?: number | undefined;
   /** Seconds a client has to send a request's headers (`server.headersTimeout`). */
   readonly headersTimeoutSeconds: number;
   /** Seconds a client has to send a whole request, headers and body (`server.requestTimeout`). */
@@ -193,6 +198,7 @@ const SCHEMA = {
   BERTH_HEADERS_TIMEOUT_SECONDS: integer(1, 3_600, 'seconds, from 1 to 3600'),
   BERTH_REQUEST_TIMEOUT_SECONDS: integer(1, 3_600, 'seconds, from 1 to 3600'),
   BERTH_DOCKER_LABELS: labels,
+  BERTH_LEASE_MS: integer(100, 3_600_000, 'milliseconds, at least 100'),
 } as const;
 
 /** The environment variables the platform reads. */
@@ -249,6 +255,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): P
     headersTimeoutSeconds,
     requestTimeoutSeconds,
     dockerLabels: read(env, 'BERTH_DOCKER_LABELS'),
+    leaseMs: read(env, 'BERTH_LEASE_MS'),
   };
 }
 

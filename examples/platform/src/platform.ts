@@ -26,7 +26,7 @@ import { createAuthenticator, DEV_OWNER } from './auth.js';
 import type { LatencyRange, PlatformConfig } from './config.js';
 import { buildDashboardAssets } from './dashboard-assets.js';
 import { mountReadiness } from './readiness.js';
-import { recoverOnStart } from './recovery.js';
+import { type RecoveryReport, reconcileAfterStart, resumeOnStart } from './recovery.js';
 import { type OpenedStore, openStore } from './store.js';
 
 /** Options of {@link startPlatform} beyond the configuration. */
@@ -60,6 +60,8 @@ export interface Platform {
   readonly store: LifecycleStore;
   /** What the start-up banner says about the store (`SQLite /…/.berth/berth.sqlite`). */
   readonly storeDescription: string;
+  /** Start-up reconciling, which runs once the platform answers (rejects if it failed). */
+  readonly recovered: Promise<RecoveryReport>;
   readonly server: Server;
   readonly config: PlatformConfig;
   /** Close the server, the manager and the store it opened (idempotent). */
@@ -101,9 +103,9 @@ export function memoryLatency(range: LatencyRange): Record<string, number> {
 
 /**
  * Start the platform: listen (answering 503 `NOT_READY` until ready), open the store, build the
- * driver and the manager, recover what an earlier run left (rehydrate, resume, reconcile), start
- * the sweeper (every second at most, so heartbeat staleness is noticed in time), mount the API and
- * the dashboard, and only then answer.
+ * driver and the manager, resume what an earlier run left in flight, start the sweeper (every
+ * second at most, so heartbeat staleness is noticed in time), mount the API and the dashboard,
+ * answer — and then reconcile with the driver in the background (`Platform.recovered`).
  *
  * @param config - From {@link loadConfig}. Port 0 picks a free port.
  * @param options - Logging and Docker details.
@@ -142,7 +144,7 @@ export async function startPlatform(
   try {
     opened = options.store
       ? { store: options.store, description: 'a store given by the caller', close: async () => {} }
-      : await openStore(config.store);
+      : await openStore(config.store, undefined, { leaseMs: config.leaseMs });
     const store = opened.store;
     const driver = options.driver ?? (await createDriver(config, options, address.port, log));
     const running = createLifecycleManager({
@@ -160,7 +162,7 @@ export async function startPlatform(
     });
     manager = running;
     running.events.on('error', (error) => log(`berth: background error: ${error.message}`));
-    await recoverOnStart(running, store, driver, log);
+    await resumeOnStart(running, store, driver, log);
     running.start({ intervalMs: Math.min(1000, Math.max(100, Math.floor(config.heartbeatTimeoutMs / 4))) });
 
     const authenticate = createAuthenticator(config.operatorKeys);
@@ -211,6 +213,15 @@ export async function startPlatform(
     }
 
     readiness.ready({ store, driver });
+    // Reads every agent: in the background, once the platform answers (after this turn, so
+    // a synchronous store's long read does not hold up the answer).
+    const recovered = new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
+      reconcileAfterStart(running, store, driver, log),
+    );
+    recovered.catch((error: unknown) => {
+      if (readiness.phase !== 'closing')
+        log(`berth: reconciling after start failed: ${(error as Error).message}`);
+    });
 
     const storeOpened = opened;
     let closing: Promise<void> | null = null;
@@ -221,6 +232,7 @@ export async function startPlatform(
         for (const res of feeds) res.end();
         // Operations in flight stay recorded (not failed): the next start resumes them.
         await running.close();
+        await recovered.catch(() => {});
         await storeOpened.close();
         // Event streams never go idle by themselves: cut what is still open.
         server.closeAllConnections();
@@ -234,6 +246,7 @@ export async function startPlatform(
       manager: running,
       store,
       storeDescription: opened.description,
+      recovered,
       server,
       config,
       close,

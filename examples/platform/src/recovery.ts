@@ -1,9 +1,10 @@
 /**
- * What the platform does on every start, before it answers: with the memory driver, put back the
- * simulated resources the store says existed (they died with the last process: the restart looks
- * like a host that rebooted); then `resume()` re-drives every operation left in flight, under its
- * own operation id; then `reconcile()` compares the store with the driver (ghosts marked,
- * leftover resources removed). The same for every driver and every store.
+ * What the platform does on every start, for every driver and every store. Before it answers:
+ * `resume()` re-drives every operation left in flight, under its own operation id (with the
+ * memory driver, whose simulated resources died with the last process, each agent's resource is
+ * first put back on demand: the restart looks like a host that rebooted). Once it answers, in the
+ * background: the memory driver's resources are all put back, and `reconcile()` compares the
+ * store with the driver (ghosts marked, leftover resources removed).
  *
  * @module
  */
@@ -16,42 +17,60 @@ import type {
 } from '@berth/core';
 import type { MemoryDriver, PriorResource } from '@berth/driver-memory';
 
-/** What start-up recovery did. */
+/** What start-up recovery did once the platform answered. */
 export interface RecoveryReport {
   /** Simulated resources put back (memory driver only). */
   readonly rehydrated: number;
-  /** Operations re-driven by `resume()`. */
-  readonly resumed: number;
   readonly reconciled: ReconcileReport;
 }
 
-/** Runtime statuses whose resource exists but does not run. */
-const AT_REST = new Set(['pending', 'waitlisted', 'provisioning', 'stopping', 'stopped', 'failed']);
+/**
+ * Before the platform answers: with the memory driver, rehydrate each agent on demand (its first
+ * operation looks its record up), then `resume()` — which reads only the agents with an operation
+ * in flight. Cheap whatever the number of agents stored. Returns how many operations it re-drove.
+ */
+export async function resumeOnStart(
+  manager: LifecycleManager,
+  store: LifecycleStore,
+  driver: LifecycleDriver,
+  log: (line: string) => void,
+): Promise<number> {
+  if (isMemoryDriver(driver)) {
+    driver.rehydrateOnDemand(async (agentId) => {
+      const record = await store.get(agentId);
+      return record === null ? null : (priorResources([record])[0] ?? null);
+    });
+  }
+  const resumed = await manager.resume();
+  if (resumed > 0) log(`Resumed ${resumed} operation(s) left in flight by an earlier run.`);
+  return resumed;
+}
 
 /**
- * Rehydrate (memory driver), resume, reconcile.
- *
- * @param log - Where a line about what happened goes (nothing is printed when nothing happened).
+ * Once the platform answers: with the memory driver, rehydrate every agent at once (so `list()`
+ * shows them), then `reconcile()` — ghosts marked, leftover resources removed. It reads every
+ * agent, so it runs in the background; operations meanwhile rehydrate on demand.
  */
-export async function recoverOnStart(
+export async function reconcileAfterStart(
   manager: LifecycleManager,
   store: LifecycleStore,
   driver: LifecycleDriver,
   log: (line: string) => void,
 ): Promise<RecoveryReport> {
   const rehydrated = isMemoryDriver(driver) ? driver.rehydrate(priorResources(await store.list())) : 0;
-  const resumed = await manager.resume();
   const reconciled = await manager.reconcile({ orphans: 'remove' });
   if (rehydrated > 0) log(`Restarted ${rehydrated} simulated agent resource(s) of an earlier run.`);
-  if (resumed > 0) log(`Resumed ${resumed} operation(s) left in flight by an earlier run.`);
   if (reconciled.orphansRemoved.length > 0) {
     log(`Removed ${reconciled.orphansRemoved.length} leftover container(s) of an earlier run.`);
   }
   if (reconciled.ghosts.length > 0) {
     log(`${reconciled.ghosts.length} agent(s) have lost their resource (marked degraded).`);
   }
-  return { rehydrated, resumed, reconciled };
+  return { rehydrated, reconciled };
 }
+
+/** Runtime statuses whose resource exists but does not run. */
+const AT_REST = new Set(['pending', 'waitlisted', 'provisioning', 'stopping', 'stopped', 'failed']);
 
 /**
  * The resources the stored agents had: every managed agent that was once up (it has a last good

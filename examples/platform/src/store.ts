@@ -6,8 +6,8 @@
  */
 import { resolve } from 'node:path';
 import { createMemoryStore, type LifecycleStore } from '@berth/core';
+import { createPostgresStore } from '@berth/store-postgres';
 import { createSqliteStore } from '@berth/store-sqlite';
-import { ConfigError } from './config-error.js';
 
 /** A store named by `BERTH_STORE`. */
 export type StoreSpec =
@@ -50,10 +50,14 @@ export interface OpenedStore {
  *
  * @param spec - From `BERTH_STORE`.
  * @param cwd - What a relative SQLite path is relative to. @default process.cwd()
- * @throws ConfigError for a store this build cannot open; `SqliteStoreLockedError` when another
- *   process has the SQLite file open.
+ * @param options - `leaseMs` for a PostgreSQL store's operation leases. @default 15000
+ * @throws `SqliteStoreLockedError` when another process has the SQLite file open.
  */
-export async function openStore(spec: StoreSpec, cwd: string = process.cwd()): Promise<OpenedStore> {
+export async function openStore(
+  spec: StoreSpec,
+  cwd: string = process.cwd(),
+  options: { leaseMs?: number | undefined } = {},
+): Promise<OpenedStore> {
   switch (spec.kind) {
     case 'memory':
       return { store: createMemoryStore(), description: 'memory (lost on exit)', close: async () => {} };
@@ -61,10 +65,17 @@ export async function openStore(spec: StoreSpec, cwd: string = process.cwd()): P
       const store = createSqliteStore({ path: resolve(cwd, spec.path) });
       return { store, description: `SQLite ${store.path}`, close: () => store.close() };
     }
-    case 'postgres':
-      throw new ConfigError(
-        'BERTH_STORE',
-        'postgres:// is not available in this build of the platform (use sqlite:<path> or memory)',
-      );
+    case 'postgres': {
+      // Any number of instances over one database; operations under leases of BERTH_LEASE_MS.
+      const leaseMs = options.leaseMs ?? 15_000;
+      const store = await createPostgresStore({ connection: spec.url, leases: { leaseMs } });
+      const where = new URL(spec.url);
+      return {
+        store,
+        // Never the password: the host, the database and the schema.
+        description: `PostgreSQL ${where.host}${where.pathname} (schema ${store.schema}, leases of ${leaseMs} ms)`,
+        close: () => store.close(),
+      };
+    }
   }
 }

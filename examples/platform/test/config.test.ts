@@ -113,6 +113,7 @@ describe('loadConfig', () => {
       'BERTH_HEADERS_TIMEOUT_SECONDS',
       'BERTH_REQUEST_TIMEOUT_SECONDS',
       'BERTH_DOCKER_LABELS',
+      'BERTH_LEASE_MS',
     ]);
   });
 

@@ -9,8 +9,6 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -21,28 +19,11 @@ import {
   spawnPlatform,
   waitForStatus,
 } from './support/platform-process.js';
+import { dockerSocket, engineAnswers, freePort } from './support/infra.js';
 import { tempDir } from './support/temp-dir.js';
 
 const run = promisify(execFile);
 const requireInfra = Boolean(process.env.BERTH_REQUIRE_INFRA);
-const socketPath = process.env.DOCKER_HOST?.startsWith('unix://')
-  ? process.env.DOCKER_HOST.slice('unix://'.length)
-  : '/var/run/docker.sock';
-
-function engineAnswers(): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = request({ socketPath, path: '/_ping', timeout: 3000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
-    req.on('error', () => resolve(false));
-    req.on('timeout', () => {
-      req.destroy();
-      resolve(false);
-    });
-    req.end();
-  });
-}
 
 const engine = await engineAnswers();
 /** This file's label: the platform puts it on everything, and only its containers are its own. */
@@ -68,17 +49,10 @@ afterAll(async () => {
   if (volumes.length > 0) await run('docker', ['volume', 'rm', '-f', ...volumes]);
 });
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 describe.skipIf(!engine && !requireInfra)('kill -9 mid-provision with BERTH_DRIVER=docker', () => {
   it('restarts on the same file: each agent running with exactly one container, no orphan', async () => {
-    if (!engine) throw new Error(`BERTH_REQUIRE_INFRA is set but no Docker Engine answers at ${socketPath}`);
+    if (!engine)
+      throw new Error(`BERTH_REQUIRE_INFRA is set but no Docker Engine answers at ${dockerSocket}`);
     // One port for both runs: the agents inside heartbeat to the platform's agent API on it.
     const env = {
       PORT: String(await freePort()),

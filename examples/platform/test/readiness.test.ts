@@ -4,12 +4,13 @@
  * and the driver answer, and 503 again when either stops answering; slow clients are cut off
  * after the configured seconds.
  */
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { createMemoryStore, type LifecycleStore } from '@berth/core';
 import { createMemoryDriver } from '@berth/driver-memory';
 import { createSqliteStore } from '@berth/store-sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig, type Platform, startPlatform } from '../src/index.js';
+import { freePort } from './support/infra.js';
 import { tempDir } from './support/temp-dir.js';
 
 const running: Platform[] = [];
@@ -17,15 +18,7 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((p) => p.close()));
 });
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/** A memory store whose `list` (what resume and reconcile read first) waits for `release()`. */
+/** A memory store whose `due` and `list` (what resume and reconcile read) wait for `release()`. */
 function heldStore(): { store: LifecycleStore; release: () => void } {
   const inner = createMemoryStore();
   let release!: () => void;
@@ -34,11 +27,13 @@ function heldStore(): { store: LifecycleStore; release: () => void } {
   });
   const store = new Proxy(inner, {
     get(target, key, receiver) {
-      if (key === 'list')
-        return async (...args: Parameters<LifecycleStore['list']>) => {
+      if (key === 'list' || key === 'due') {
+        const method = Reflect.get(target, key, receiver) as (...args: unknown[]) => Promise<unknown>;
+        return async (...args: unknown[]) => {
           await gate;
-          return target.list(...args);
+          return method.apply(target, args);
         };
+      }
       return Reflect.get(target, key, receiver);
     },
   });

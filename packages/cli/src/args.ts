@@ -32,6 +32,9 @@ export const FLAGS = {
   after: { type: 'string' },
   verify: { type: 'boolean' },
   'expires-in': { type: 'string' },
+  label: { type: 'string' },
+  name: { type: 'string' },
+  code: { type: 'string' },
   'idempotency-key': { type: 'string' },
 } as const;
 
@@ -69,7 +72,9 @@ export const VERB_FLAGS: Readonly<Record<string, readonly FlagName[]>> = {
   revisions: [],
   why: [],
   watch: ['profile'],
-  token: ['expires-in', 'owner'],
+  token: ['expires-in', 'owner', 'code'],
+  backups: ['label', 'name', 'owner', 'wait', 'timeout'],
+  services: [],
   destroy: ['reason', 'confirm', 'yes', 'wait', 'timeout', 'idempotency-key'],
   kill: ['reason', 'confirm', 'yes', 'wait', 'timeout', 'idempotency-key'],
   help: [],

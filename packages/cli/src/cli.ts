@@ -16,7 +16,9 @@ import { escapeControl, safeJson } from './terminal-text.js';
 import { actionVerb } from './verbs/action.js';
 import { agentsVerb } from './verbs/agents.js';
 import { auditVerb, revisionsVerb } from './verbs/audit.js';
+import { backupsVerb } from './verbs/backups.js';
 import { deployVerb } from './verbs/deploy.js';
+import { servicesVerb } from './verbs/services.js';
 import { statusVerb } from './verbs/status.js';
 import { tokenVerb } from './verbs/token.js';
 import { waitVerb } from './verbs/wait.js';
@@ -36,6 +38,8 @@ const VERBS: Readonly<Record<string, Verb>> = {
   why: whyVerb,
   watch: watchVerb,
   token: tokenVerb,
+  backups: backupsVerb,
+  services: servicesVerb,
   destroy: actionVerb('destroy'),
   kill: actionVerb('destroy'),
   ...Object.fromEntries(ACTION_VERBS.map((action) => [action, actionVerb(action)])),

@@ -5,6 +5,7 @@
  * @module
  */
 import type { Action, Status } from '@berth/core';
+import { type CatalogClient, catalogClient } from './catalog-client.js';
 import { readEventStream, type ServerSentEvent } from './event-stream.js';
 import type {
   ActionBody,
@@ -71,7 +72,7 @@ export interface RequestOptions {
 }
 
 /** A typed client of the Berth HTTP API. Every method throws {@link BerthApiError} or {@link BerthConnectionError}. */
-export interface BerthClient {
+export interface BerthClient extends CatalogClient {
   /** The API base URL, without a trailing slash. */
   readonly url: string;
   /** `GET /agents` */
@@ -108,7 +109,7 @@ export interface BerthClient {
   revisions(id: string, options?: RequestOptions): Promise<RevisionView[]>;
   /** `POST /registration-tokens` */
   createRegistrationToken(
-    body?: { expiresInSeconds?: number | undefined; owner?: string | undefined },
+    body?: { expiresInSeconds?: number | undefined; owner?: string | undefined; code?: string | undefined },
     options?: RequestOptions,
   ): Promise<RegistrationToken>;
   /**
@@ -195,6 +196,7 @@ export function createBerthClient(options: BerthClientOptions): BerthClient {
 
   return {
     url: base,
+    ...catalogClient(json),
     async listAgents(filter = {}, request) {
       const query = new URLSearchParams();
       if (filter.status) query.set('status', filter.status);

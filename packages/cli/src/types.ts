@@ -90,6 +90,8 @@ export interface CreateAgentBody {
   readonly region?: string;
   readonly size?: string;
   readonly config?: Readonly<Record<string, unknown>>;
+  /** A completed backup whose workspace the new agent starts with. */
+  readonly restoreFrom?: string;
 }
 
 /** Body of `POST /agents/:id/actions/:action` and `DELETE /agents/:id`. */
@@ -158,8 +160,12 @@ export interface StatusEvent {
 
 /** A registration token, shown once. */
 export interface RegistrationToken {
+  /** Its id (list and revoke it by this); older servers send none. */
+  readonly id?: string;
   readonly token: string;
   readonly expiresAt: string;
+  /** The only code it can register, or null. */
+  readonly code?: string | null;
 }
 
 /** An `application/problem+json` body (RFC 9457) as Berth sends it. */

@@ -34,6 +34,7 @@ export type * from './store.js';
 export type * from './manager-types.js';
 export type * from './catalog-types.js';
 export type * from './follow-types.js';
+export type * from './lease-types.js';
 export type * from './idempotency-types.js';
 export type * from './credentials.js';
 export type * from './spec-types.js';

@@ -17,6 +17,7 @@ import type {
 } from './record.js';
 import type { BackupRecord } from './backup-record.js';
 import type { ServiceRecord } from './service-record.js';
+import type { OperationLeases } from './lease-types.js';
 import type { Status } from './vocabulary.js';
 
 /** One atomic write. */
@@ -140,6 +141,8 @@ export interface StoreChangeFeed {
 export interface LifecycleStore {
   /** Wake-ups for other processes' commits, when the store is shared (see {@link StoreChangeFeed}). */
   readonly changes?: StoreChangeFeed | undefined;
+  /** Leases on operations, when the store is shared (see {@link OperationLeases}). */
+  readonly leases?: OperationLeases | undefined;
   /** One record, or null. */
   get(agentId: string): Promise<AgentRecord | null>;
   /** Records matching the filter, oldest first. */

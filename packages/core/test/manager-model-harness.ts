@@ -35,6 +35,8 @@ interface Real {
   readonly clock: ManualClock;
   readonly ids: string[];
   readonly deleted: Set<string>;
+  /** Wait until background work has come to rest (stores other processes or pools write to). */
+  readonly quiesce?: (() => Promise<void>) | undefined;
 }
 
 interface Model {
@@ -44,6 +46,7 @@ interface Model {
 async function checkInvariants(real: Real): Promise<void> {
   // Not settle(): a hung driver call (hangNext) stays in flight until a deadline aborts it.
   await flushMicrotasks(20);
+  await real.quiesce?.();
   const perAgent = new Map<string, number>();
   for (const res of real.driver.resources()) perAgent.set(res.agentId, (perAgent.get(res.agentId) ?? 0) + 1);
   const pending = new Map<string, number>();
@@ -268,6 +271,14 @@ export const commands = [
   fc.tuple(index, fc.boolean()).map(([i, s]) => new BillingCommand(i, s)),
 ];
 
+/** What the model's manager is built with. */
+export interface ModelManagerOptions {
+  readonly store: LifecycleStore;
+  readonly driver: MemoryDriver;
+  readonly clock: ManualClock;
+  readonly policies: { readonly slotsPerOwner: number; readonly operationTimeoutMs: number };
+}
+
 /**
  * One run of the model: a fresh manager (memory driver, manual clock) over `store`, the commands
  * run against it, the invariants checked after each. `statusesSeen` collects the statuses reached.
@@ -276,10 +287,16 @@ export async function runModel(
   cmds: Iterable<fc.AsyncCommand<Model, Real>>,
   store: LifecycleStore,
   statusesSeen?: Set<string>,
+  /**
+   * Build the manager the commands talk to (default: one manager over `store`). Several
+   * instances over a shared store pass a manager that routes each call to one of them.
+   */
+  build: (options: ModelManagerOptions) => LifecycleManager = (o) => createLifecycleManager(o),
+  quiesce?: () => Promise<void>,
 ): Promise<void> {
   const clock = new ManualClock();
   const driver = createMemoryDriver({ clock });
-  const manager = createLifecycleManager({
+  const manager = build({
     store,
     driver,
     clock,
@@ -288,7 +305,7 @@ export async function runModel(
   const unwatch = driver.watch((event) => {
     void manager.observe(event);
   });
-  const real: Real = { manager, driver, store, clock, ids: [], deleted: new Set() };
+  const real: Real = { manager, driver, store, clock, ids: [], deleted: new Set(), quiesce };
   if (statusesSeen) manager.events.on('transition', (e) => statusesSeen.add(e.to));
   try {
     await fc.asyncModelRun(() => ({ model: { agents: 0 }, real }), cmds);

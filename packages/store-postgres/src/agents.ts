@@ -48,7 +48,7 @@ const holdsSlot = (r: AgentRecord): boolean =>
 
 /** The SQL of the agent methods, for the quoted schema `s`. */
 function statements(s: string) {
-  const cols = 'owner, status, code, version, due_at, holds_slot, doc';
+  const cols = 'owner, status, code, version, due_at, holds_slot, operation_id, doc';
   return {
     get: `SELECT doc FROM ${s}.agents WHERE id = $1`,
     version: `SELECT version FROM ${s}.agents WHERE id = $1`,
@@ -56,10 +56,10 @@ function statements(s: string) {
     /** Lock the chain head (made at genesis for a new trail) and read it: one round trip. */
     lockHead: `INSERT INTO ${s}.audit_heads (agent_id, seq, hash) VALUES ($1, 0, $2)
       ON CONFLICT (agent_id) DO UPDATE SET agent_id = excluded.agent_id RETURNING seq, hash`,
-    insert: `INSERT INTO ${s}.agents (id, ${cols}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+    insert: `INSERT INTO ${s}.agents (id, ${cols}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
       ON CONFLICT (id) DO NOTHING RETURNING NULL::text AS owner, false AS holds_slot`,
-    cas: `WITH old AS (SELECT id, owner, holds_slot FROM ${s}.agents WHERE id = $1 AND version = $9 FOR UPDATE)
-      UPDATE ${s}.agents a SET (${cols}) = ($2, $3, $4, $5, $6, $7, $8)
+    cas: `WITH old AS (SELECT id, owner, holds_slot FROM ${s}.agents WHERE id = $1 AND version = $10 FOR UPDATE)
+      UPDATE ${s}.agents a SET (${cols}, swept_until) = ($2, $3, $4, $5, $6, $7, $8, $9, NULL)
       FROM old WHERE a.id = old.id RETURNING old.owner, old.holds_slot`,
     casDelete: `DELETE FROM ${s}.agents WHERE id = $1 AND version = $2 RETURNING owner, holds_slot`,
     lockSlots: `INSERT INTO ${s}.owner_slots (owner, held) VALUES ($1, 0)
@@ -150,6 +150,7 @@ export function agentMethods(
       record.version,
       record.dueAt ?? null,
       is,
+      record.operation?.id ?? null,
       doc(record),
     ];
     const inserting = commit.expectedVersion === 0;

@@ -14,6 +14,7 @@
  * @module
  */
 export type { ChangeFeedMode, ChangeFeedOptions } from './change-feed.js';
+export type { LeaseOptions } from './leases.js';
 export {
   PostgresStoreClosedError,
   PostgresStoreError,

@@ -150,4 +150,42 @@ CREATE TABLE ${s}.services (
 CREATE INDEX services_agent ON ${s}.services (owner, agent_id);
 `,
   },
+  {
+    version: 3,
+    name: 'operation leases',
+    sql: (s) => `
+ALTER TABLE ${s}.agents ADD COLUMN operation_id text;
+UPDATE ${s}.agents SET operation_id = (doc::json -> 'operation' ->> 'id');
+CREATE INDEX agents_operation ON ${s}.agents (operation_id) WHERE operation_id IS NOT NULL;
+
+-- Who runs an operation's driver call, until when (the database's clock, in ms). A NULL holder
+-- is a placeholder an orphan scan put for an operation nobody had taken yet.
+CREATE TABLE ${s}.operation_leases (
+  operation_id text PRIMARY KEY,
+  agent_id     text NOT NULL,
+  holder       text,
+  expires_at   bigint NOT NULL,
+  takeovers    integer NOT NULL DEFAULT 0
+);
+CREATE INDEX operation_leases_expiry ON ${s}.operation_leases (expires_at);
+`,
+  },
+  {
+    version: 4,
+    name: 'shared sweeper',
+    sql: (s) => `
+-- A sweeping instance's claim on a due record, until this time (the database's clock, in ms);
+-- the record's next commit clears it.
+ALTER TABLE ${s}.agents ADD COLUMN swept_until bigint;
+
+-- Process-wide jobs (waitlist promotion, purges): one holder at a time, under a lease; the
+-- generation grows with every change of holder.
+CREATE TABLE ${s}.process_jobs (
+  job        text PRIMARY KEY,
+  holder     text NOT NULL,
+  generation integer NOT NULL,
+  expires_at bigint NOT NULL
+);
+`,
+  },
 ];

@@ -4,13 +4,14 @@
  *
  * @module
  */
-import type { LifecycleStore, StoreChangeFeed } from '@berth/core';
+import type { LifecycleStore, OperationLeases, StoreChangeFeed } from '@berth/core';
 import type { Pool } from 'pg';
 import { agentMethods } from './agents.js';
 import { catalogMethods } from './catalog.js';
 import { type ChangeFeedMode, type ChangeFeedOptions, createChangeFeed } from './change-feed.js';
 import { createContext } from './context.js';
 import { PostgresStoreError } from './errors.js';
+import { createLeases, type LeaseOptions } from './leases.js';
 import { migrate } from './migrate.js';
 import { MIGRATIONS } from './migrations.js';
 import { sideMethods } from './side-tables.js';
@@ -38,6 +39,14 @@ export interface PostgresStoreOptions {
    * @default { mode: 'listen', pollMs: 2000 }
    */
   readonly changes?: ChangeFeedOptions;
+  /**
+   * Leases on operations: an instance runs an operation's driver call under a lease it renews;
+   * when it dies, another instance takes the operation over within twice `leaseMs` and re-drives
+   * it with the same operation id (a fencing epoch makes a late outcome of the old attempt write
+   * nothing). Lease times are the database's clock unless `clock` is given (tests).
+   * @default { leaseMs: 15000, instanceId: a random UUID }
+   */
+  readonly leases?: LeaseOptions;
 }
 
 /** A {@link LifecycleStore} in a PostgreSQL schema that any number of instances share. */
@@ -50,6 +59,8 @@ export interface PostgresStore extends LifecycleStore {
   readonly pool: Pool;
   /** Whether {@link PostgresStore.close} was called. */
   readonly closed: boolean;
+  /** Leases on operations (see {@link PostgresStoreOptions.leases}). */
+  readonly leases: OperationLeases;
   /** Wake-ups for other instances' commits (see {@link PostgresStoreOptions.changes}). */
   readonly changes: StoreChangeFeed & { readonly mode: ChangeFeedMode };
   /**
@@ -120,6 +131,20 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
       `poolSize must be a positive integer, got ${poolSize}`,
     );
   }
+  const leaseMs = options.leases?.leaseMs ?? 15_000;
+  if (!Number.isInteger(leaseMs) || leaseMs < 100) {
+    throw new PostgresStoreError(
+      'STORE_OPTIONS_INVALID',
+      `leases.leaseMs must be an integer ≥ 100, got ${leaseMs}`,
+    );
+  }
+  const pollMs = options.changes?.pollMs;
+  if (pollMs !== undefined && !(Number.isFinite(pollMs) && pollMs > 0)) {
+    throw new PostgresStoreError(
+      'STORE_OPTIONS_INVALID',
+      `changes.pollMs must be a positive number, got ${pollMs}`,
+    );
+  }
   const owned = typeof options.connection === 'string';
   const pool =
     typeof options.connection === 'string'
@@ -135,6 +160,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     throw error;
   }
   const changes = createChangeFeed(ctx, options.changes);
+  const leases = createLeases(ctx, options.leases);
   ctx.appended = changes.notify;
   const catalog = catalogMethods(ctx);
   return {
@@ -142,6 +168,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     ...sideMethods(ctx),
     ...catalog.methods,
     changes: { mode: changes.mode, watch: changes.watch },
+    leases,
     schema: schemaName,
     schemaVersion,
     pool,

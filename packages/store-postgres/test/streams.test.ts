@@ -5,15 +5,13 @@
  * listener is killed with `pg_terminate_backend`, and in poll-only mode.
  */
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createBerthRouter } from '@berth/adapter-express';
 import { type AuditEntry, createLifecycleManager, type LifecycleManager } from '@berth/core';
 import { createMemoryDriver } from '@berth/driver-memory';
-import express from 'express';
 import pg from 'pg';
 import { afterEach, expect, it } from 'vitest';
 import { type ChangeFeedOptions, createPostgresStore, type PostgresStore } from '../src/index.js';
 import { freshSchema, pgDescribe } from './support/pg-env.js';
+import { serve as serveHttp } from './support/serve.js';
 
 const { describePg, url } = await pgDescribe();
 
@@ -166,13 +164,9 @@ describePg('streams and waits from any instance', () => {
     const b = await instance(schema, { pollMs: 3_600_000 });
     const servers: Server[] = [];
     const serve = async (m: LifecycleManager) => {
-      const app = express();
-      app.use(createBerthRouter(m));
-      const server = await new Promise<Server>((resolve) => {
-        const s = app.listen(0, '127.0.0.1', () => resolve(s));
-      });
+      const { base, server } = await serveHttp(m);
       servers.push(server);
-      return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      return base;
     };
     try {
       const [urlA, urlB] = [await serve(a.manager), await serve(b.manager)];

@@ -52,6 +52,11 @@ export interface TransactInput {
   readonly checkPreconditions?: boolean | undefined;
   /** Verdicts beyond the chart's guards (the preconditions'), recorded with the transition. */
   readonly verdicts?: readonly GuardVerdict[] | undefined;
+  /**
+   * An outcome's fencing epoch (leased operations): when the record's operation has another
+   * epoch — another instance took it over — the outcome is refused, unrecorded.
+   */
+  readonly epoch?: number | undefined;
 }
 
 /** Cached availability of the actions, per guard environment and configuration. */

@@ -81,7 +81,8 @@ export function launch(
         throw new DriverError('UNSUPPORTED', `driver '${driver.name}' cannot ${kind}`);
       return method.call(driver, target, { operationId: op.id, operation: kind, signal });
     },
-    (failure, result) => feedOutcome(ctx, r.id, op, failure, result),
+    // Under a lease (a shared store), the outcome is fenced by the epoch the lease ran under.
+    (failure, result, leased) => feedOutcome(ctx, r.id, leased ?? op, failure, result, leased !== null),
   );
 }
 
@@ -92,6 +93,7 @@ export async function feedOutcome(
   op: OperationRef,
   failure: BerthError | null,
   result: DriverResult | undefined,
+  fence = false,
 ): Promise<void> {
   const { driver, events, driverName } = ctx;
   const type: LifecycleEventType = failure
@@ -110,6 +112,9 @@ export async function feedOutcome(
       type,
       actor: `driver:${driverName}`,
       operationId: op.id,
+      epoch: fence ? op.epoch : undefined,
+      // A leased outcome that lost its operation writes nothing, not even a refusal.
+      recordDenial: fence ? false : undefined,
       errorCode,
       resolvedImage: result?.resolvedImage,
       endpoints: failure ? undefined : result?.endpoints,

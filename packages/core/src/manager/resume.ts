@@ -11,7 +11,11 @@ import { issueCredentials } from './credentials.js';
 import { dueAtOf } from './scheduling.js';
 import { tryCommit } from './transaction.js';
 
-/** Re-drive operations that were in flight when a previous manager stopped; returns how many. */
+/**
+ * Re-drive operations that were in flight when a previous manager stopped; returns how many.
+ * Over a shared store (with leases) each is only launched: its lease decides whether this
+ * instance runs it (another live instance may hold it).
+ */
 export async function resume(ctx: ManagerContext): Promise<number> {
   const { store, clock, launched, issuedCredentials } = ctx;
   let count = 0;
@@ -21,6 +25,12 @@ export async function resume(ctx: ManagerContext): Promise<number> {
     const op = r.operation;
     if (!op || launched.has(op.id) || (op.runAt !== null && op.runAt > clock.now())) continue;
     let current = r;
+    // Over a shared store the lease decides who runs it (and rotates what needs rotating).
+    if (store.leases) {
+      ctx.launch(r, op);
+      count++;
+      continue;
+    }
     if (CREDENTIAL_OPS.has(op.op)) {
       // The plaintext credentials died with the previous process: rotate them for the re-drive.
       const now = clock.now();

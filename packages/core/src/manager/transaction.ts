@@ -108,14 +108,21 @@ export async function transact(
         env,
       };
       const context = contextOf(r);
-      const t = decide(r.state, event, context);
+      // A superseded attempt of a taken-over operation: its outcome writes nothing.
+      const fenced =
+        input.epoch !== undefined &&
+        r.operation !== null &&
+        r.operation.id === input.operationId &&
+        r.operation.epoch !== input.epoch;
+      const t = fenced ? null : decide(r.state, event, context);
       // The chart allowed it: the embedder's preconditions may still refuse (operator actions).
       const checked =
         t && input.checkPreconditions && isAction(input.type) && hasPreconditions(ctx, input.type)
           ? await checkPreconditions(ctx, r, input.type, input.actor, input.options)
           : null;
       if (!t || checked?.denial) {
-        const denial = checked?.denial ?? explain(r.state, event, context);
+        const denial =
+          checked?.denial ?? explain(r.state, fenced ? { ...event, operationId: undefined } : event, context);
         const guards =
           t && checked
             ? [...passedVerdicts(t), ...checked.verdicts]
@@ -126,7 +133,7 @@ export async function transact(
           denial.reason === undefined
             ? (input.metadata ?? null)
             : { ...input.metadata, reason: denial.reason };
-        if (input.recordDenial !== false) {
+        if (input.recordDenial !== false && !fenced) {
           await recordDenial(
             ctx,
             auditEntry(r, {
