@@ -214,4 +214,66 @@ describe.skipIf(!hasChromium && !requireInfra)('dashboard (headless Chromium)', 
     if (process.env.BERTH_UPDATE_SCREENSHOT) copyFileSync(path, join(repoRoot, 'docs/img/dashboard.png'));
     expect(existsSync(path)).toBe(true);
   });
+  it('shows credentials once after deploy and recreate, spec fields, endpoints as links, and why', async () => {
+    const form = page.locator('#deploy-form');
+    await form.getByLabel('Name').fill('spec-bot');
+    await form.getByLabel('Runtime').fill('node');
+    await form.getByLabel('Region').fill('eu-west');
+    await form.getByLabel('Size').fill('small');
+    await form.getByRole('button', { name: 'Deploy' }).click();
+    await expect.poll(() => page.locator('#agent-heading').textContent()).toBe('spec-bot');
+    const credentials = page.locator('#agent-credentials');
+    await credentials.waitFor({ state: 'visible' });
+    const password = await page.locator('#credentials-password').inputValue();
+    const token = await page.locator('#credentials-token').inputValue();
+    expect(password).toMatch(/^[A-Za-z0-9_-]{24}$/);
+    const id = (await page.locator('#agent-facts code').first().textContent())!;
+    // The runtime token the page showed is the agent's real bearer token.
+    expect((await platform.manager.authenticateAgent(id, token)).id).toBe(id);
+
+    await detailStatus().and(page.locator('.status-running')).waitFor();
+    const facts = page.locator('#agent-facts');
+    await expect.poll(() => facts.textContent()).toMatch(/Runtimenode.*Regioneu-west.*Sizesmall/);
+    const link = facts.locator('a.endpoint');
+    await link.waitFor();
+    expect(await link.getAttribute('href')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    expect(await link.getAttribute('rel')).toBe('noopener noreferrer');
+
+    // Another agent selected: the credentials are gone from the page, and never come back.
+    await page.locator('#agents .agent-row', { hasText: 'report-builder' }).click();
+    await expect.poll(() => page.locator('#agent-heading').textContent()).toBe('report-builder');
+    expect(await credentials.isHidden()).toBe(true);
+    expect(await page.content()).not.toContain(password);
+    await page.locator('#agents .agent-row', { hasText: 'spec-bot' }).click();
+    await expect.poll(() => page.locator('#agent-heading').textContent()).toBe('spec-bot');
+    expect(await credentials.isHidden()).toBe(true);
+
+    // Recreate at a new size through the typed-name dialog: new credentials, shown once.
+    await action('recreate').click();
+    const dialog = page.locator('#action-dialog');
+    await dialog.waitFor({ state: 'visible' });
+    await page.locator('#dialog-size').fill('large');
+    await page.locator('#dialog-confirm').fill('spec-bot');
+    await page.locator('#dialog-submit').click();
+    await credentials.waitFor({ state: 'visible' });
+    const fresh = await page.locator('#credentials-password').inputValue();
+    expect(fresh).toMatch(/^[A-Za-z0-9_-]{24}$/);
+    expect(fresh).not.toBe(password);
+    await detailStatus().and(page.locator('.status-running')).waitFor();
+    await expect.poll(() => facts.textContent()).toMatch(/Sizelarge/);
+
+    // Why? explains the status from the server's record and audit trail.
+    await action('pause').click();
+    await dialog.waitFor({ state: 'visible' });
+    await page.locator('#dialog-reason').fill('quota review');
+    await page.locator('#dialog-submit').click();
+    await detailStatus().and(page.locator('.status-paused')).waitFor();
+    await page.getByRole('button', { name: 'Why?' }).click();
+    await expect
+      .poll(() => page.locator('#why-summary').textContent())
+      .toMatch(/^paused since \d\d:\d\d: pause by .*running → paused: quota review$/);
+    expect(await page.locator('#why-causes li.cause-transition').count()).toBeGreaterThan(0);
+    await shot('why');
+    expect(pageErrors).toEqual([]);
+  });
 });

@@ -12,6 +12,7 @@
  * @module
  */
 import type { AgentSpec, DriverOperation } from './record.js';
+import type { Endpoint } from './spec-types.js';
 
 /** What a driver can do beyond the required minimum. */
 export interface DriverCapabilities {
@@ -29,6 +30,8 @@ export interface DriverCapabilities {
   readonly backup?: boolean;
   /** Fills a new agent's workspace from a backup before it is provisioned (`restore`). @default false */
   readonly restore?: boolean;
+  /** Says where it serves an agent (`endpoints`). @default false */
+  readonly endpoints?: boolean;
 }
 
 /** Everything a driver needs to act on one agent. */
@@ -97,6 +100,11 @@ export interface DriverResult {
   readonly resourceId?: string;
   /** What the image or release resolved to (e.g. an image id), recorded in the revision. */
   readonly resolvedImage?: string;
+  /**
+   * Where the agent is served after this operation (drivers with `endpoints`): the manager shows
+   * it on the agent. Absent: unchanged.
+   */
+  readonly endpoints?: readonly Endpoint[];
 }
 
 /** What the driver sees of an agent's resource right now. */
@@ -156,6 +164,13 @@ export interface LifecycleDriver {
   restore?(target: DriverTarget, ctx: BackupContext): Promise<DriverResult | undefined>;
   /** Remove a backup's archive (deleting a missing one succeeds). */
   deleteBackup?(backup: DriverBackupRef): Promise<void>;
+  /**
+   * Where the agent is served now (`[{ name, url }]`), empty when it has no resource. A driver
+   * with it also answers `endpoints` in the result of every operation that builds or starts the
+   * runtime (the manager shows that on the agent); destroy must release them (a destroyed
+   * agent's endpoints are empty and free for others).
+   */
+  endpoints?(agentId: string): Promise<readonly Endpoint[]>;
   /** Look at one agent's resource. */
   inspect(agentId: string): Promise<DriverInspection>;
   /** Every resource the driver manages (reconciliation: orphans and ghosts). */
@@ -176,6 +191,7 @@ export function driverCapabilities(driver: LifecycleDriver): DriverCapabilities 
     list: typeof driver.list === 'function',
     backup: typeof driver.backup === 'function',
     restore: typeof driver.restore === 'function',
+    endpoints: typeof driver.endpoints === 'function',
   };
 }
 

@@ -14,7 +14,7 @@ describe('spec fields', () => {
     const b = await manager.create({ name: 'spec-b' });
     await settle();
     expect(await manager.get(a.id)).toMatchObject({ runtime: 'node', region: 'eu-west', size: 'small' });
-    expect(await manager.get(b.id)).toMatchObject({ runtime: null, region: null, size: null, endpoints: [] });
+    expect(await manager.get(b.id)).toMatchObject({ runtime: null, region: null, size: null });
   });
 
   it('recreate takes a new size: the driver builds at it, the resource shows it', async () => {
@@ -56,5 +56,30 @@ describe('spec fields', () => {
     const after = await manager.get(a.id);
     expect([after.status, after.version, after.size]).toEqual(['running', a.version, null]);
     expect(driver.calls.length).toBe(calls);
+  });
+});
+
+describe('endpoints (AgentStead: "sets up routing"; destroy "releases the public URL")', () => {
+  it('the driver’s endpoints show on the agent, stay across stop/start, and destroy releases them', async () => {
+    const { manager, running, settle } = setup();
+    const a = await running('ep-a');
+    const b = await running('ep-b');
+    expect(a.endpoints).toEqual([
+      { name: 'http', url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/$/) },
+    ]);
+    expect(b.endpoints[0]!.url).not.toBe(a.endpoints[0]!.url);
+    await manager.dispatch(a.id, 'stop');
+    await settle();
+    expect((await manager.get(a.id)).endpoints).toEqual(a.endpoints);
+    await manager.dispatch(a.id, 'start');
+    await settle();
+    expect((await manager.get(a.id)).endpoints).toEqual(a.endpoints);
+
+    await manager.dispatch(a.id, 'destroy', { confirm: 'ep-a' });
+    await settle();
+    expect((await manager.get(a.id)).endpoints).toEqual([]);
+    // The released URL serves the next agent.
+    const c = await running('ep-c');
+    expect(c.endpoints).toEqual(a.endpoints);
   });
 });

@@ -13,6 +13,7 @@ import { createState } from './_internal/state.js';
 import { abortError } from './_internal/timing.js';
 import { createBackups } from './backups.js';
 import { createContract } from './contract.js';
+import { createEndpoints } from './endpoints.js';
 import { createFaults } from './faults.js';
 import { createIntrospection, recordCalls } from './introspection.js';
 import { createOnDemand, createRehydrate, type OnDemand } from './rehydrate.js';
@@ -74,6 +75,7 @@ export function createMemoryDriver(options: MemoryDriverOptions = {}): MemoryDri
       ...contract,
       ...faults,
       ...createBackups(state),
+      ...createEndpoints(state),
       rehydrate,
       rehydrateOnDemand: onDemand.set,
     },

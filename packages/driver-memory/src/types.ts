@@ -9,6 +9,7 @@ import type {
   DriverBackupResult,
   Clock,
   DriverEvent,
+  Endpoint,
   DriverInspection,
   DriverOperation,
   DriverResult,
@@ -80,6 +81,8 @@ export interface MemoryResource {
    * `BERTH_AGENT_PASSWORD` from the credentials.
    */
   readonly env: Readonly<Record<string, string>>;
+  /** The simulated port it is served on (`endpoints`): kept by redeploy and recreate, freed by destroy. */
+  readonly port: number;
   /** The operation that built this resource. */
   readonly operationId: string;
   /** When it was built (by the driver's clock). */
@@ -124,6 +127,12 @@ export interface MemoryDriver extends LifecycleDriver {
   restore(target: DriverTarget, ctx: BackupContext): Promise<DriverResult | undefined>;
   /** Drop an archive. */
   deleteBackup(backup: DriverBackupRef): Promise<void>;
+  /**
+   * Simulated endpoints: `[{ name: 'http', url: 'http://127.0.0.1:<port>/' }]` while the agent has
+   * a resource, a port of its own from 41000 up (nothing listens there); empty once destroyed,
+   * and the port is free again.
+   */
+  endpoints(agentId: string): Promise<readonly Endpoint[]>;
   /** Cancel in-flight (slow or hung) calls with an AbortError and drop every listener. State stays inspectable. */
   dispose(): Promise<void>;
 

@@ -22,6 +22,7 @@ import type { PlatformInfo } from '../platform.js';
 import { createCatalog } from './catalog.js';
 import { ago, byId, clock, h, replaceChildren } from './dom.js';
 import { follow } from './live.js';
+import { dropCredentials, hideWhy, showCredentials, showWhy, specFacts } from './seed-panels.js';
 
 const KEY_STORAGE = 'berth.operatorKey';
 /** Actions that always open the dialog, whatever the policy (they need more than a click). */
@@ -112,6 +113,9 @@ async function boot(): Promise<void> {
   byId('deploy-form').addEventListener('submit', onDeploy);
   byId('token-form').addEventListener('submit', onToken);
   byId('key-form').addEventListener('submit', onKey);
+  byId('why-button').addEventListener('click', () => {
+    if (state.client && state.selected) void showWhy(state.client, state.selected);
+  });
   setupDialog();
   void loadChart();
   setInterval(renderFacts, 5000);
@@ -257,6 +261,9 @@ function renderList(): void {
 
 async function select(id: string): Promise<void> {
   if (state.selected !== id) {
+    // Credentials shown for another agent are forgotten; the "why?" answer was about it too.
+    dropCredentials(id);
+    hideWhy();
     state.selected = id;
     state.audit = [];
     state.revisions = [];
@@ -341,6 +348,7 @@ function renderFacts(): void {
     ['Owner', agent.owner],
     ['Kind', agent.kind === 'self_hosted' ? 'self-hosted' : (agent.kind ?? 'managed')],
     ['Image', agent.image ?? '-'],
+    ...specFacts(agent),
     ['Revision', agent.revision ?? '-'],
     ['Heartbeat', agent.lastHeartbeatAt ? ago(agent.lastHeartbeatAt) : 'never'],
     ['Version', String(agent.version)],
@@ -521,6 +529,8 @@ function openDialog(request: DialogRequest): void {
   const revisionField = byId('dialog-revision-field');
   const revision = byId<HTMLSelectElement>('dialog-revision');
   revisionField.hidden = view.action !== 'rollback';
+  byId('dialog-size-field').hidden = view.action !== 'recreate';
+  byId<HTMLInputElement>('dialog-size').value = '';
   if (view.action === 'rollback') {
     revision.replaceChildren(
       ...[...state.revisions]
@@ -581,8 +591,10 @@ async function submitDialog(): Promise<void> {
   if (!dialogRequest) return;
   const { agent, view } = dialogRequest;
   const reason = byId<HTMLTextAreaElement>('dialog-reason').value.trim();
-  const body: { reason?: string; confirm?: string; revision?: string } = {};
+  const body: { reason?: string; confirm?: string; revision?: string; size?: string } = {};
   if (reason) body.reason = reason;
+  const size = byId<HTMLInputElement>('dialog-size').value.trim();
+  if (view.action === 'recreate' && size) body.size = size;
   if (view.needsConfirmation) body.confirm = byId<HTMLInputElement>('dialog-confirm').value;
   if (view.action === 'rollback') body.revision = byId<HTMLSelectElement>('dialog-revision').value;
   byId<HTMLDialogElement>('action-dialog').close('confirm');
@@ -592,7 +604,7 @@ async function submitDialog(): Promise<void> {
 async function dispatch(
   agent: AgentResource,
   action: Action,
-  body: { reason?: string; confirm?: string; revision?: string },
+  body: { reason?: string; confirm?: string; revision?: string; size?: string },
 ): Promise<void> {
   if (!state.client) return;
   byId('action-error').textContent = '';
@@ -605,6 +617,8 @@ async function dispatch(
         : await state.client.act(agent.id, action, body);
     const current = state.agents.get(agent.id);
     if (!current || current.version <= result.agent.version) state.agents.set(agent.id, result.agent);
+    // recreate's new credentials: shown this once.
+    if (result.credentials) showCredentials(result.agent, result.credentials);
     announce(
       result.operation
         ? `${action} accepted: ${agent.name} is ${result.agent.status}`
@@ -627,16 +641,27 @@ async function onDeploy(event: Event): Promise<void> {
   const form = event.currentTarget as HTMLFormElement;
   const name = byId<HTMLInputElement>('deploy-name').value.trim();
   const image = byId<HTMLInputElement>('deploy-image').value.trim();
+  const spec: { runtime?: string; region?: string; size?: string } = {};
+  for (const field of ['runtime', 'region', 'size'] as const) {
+    const value = byId<HTMLInputElement>(`deploy-${field}`).value.trim();
+    if (value) spec[field] = value;
+  }
   const error = byId('deploy-error');
   error.textContent = '';
   const button = form.querySelector('button')!;
   button.disabled = true;
   try {
-    const agent = await state.client.createAgent({ name, ...(image ? { image } : {}) });
+    const { credentials, ...agent } = await state.client.createAgent({
+      name,
+      ...(image ? { image } : {}),
+      ...spec,
+    });
     state.agents.set(agent.id, agent);
     form.reset();
     announce(`Deployed ${agent.name}: ${agent.status}`);
     await select(agent.id);
+    // Shown this once, for the agent just deployed.
+    if (credentials) showCredentials(agent, credentials);
   } catch (e) {
     error.textContent = errorText(e);
   } finally {

@@ -14,6 +14,7 @@ import { type DriverCapabilities, driverCapabilities, type LifecycleDriver } fro
 import type { GuardEnv } from '../guards.js';
 import type { DispatchOptions, LifecycleEvents, LifecycleManagerOptions } from '../manager-types.js';
 import type { AgentRecord, GuardVerdict, OperationRef } from '../record.js';
+import type { Endpoint } from '../spec-types.js';
 import type { LifecycleStore } from '../store.js';
 import { createMemoryStore } from '../stores/memory-store.js';
 import type { Action, LifecycleEventType } from '../vocabulary.js';
@@ -42,6 +43,8 @@ export interface TransactInput {
   /** The system is restarting a degraded agent on its own. */
   readonly recoveryAttempt?: boolean | undefined;
   readonly resolvedImage?: string | undefined;
+  /** Where the driver serves the agent after the operation (drivers with `endpoints`). */
+  readonly endpoints?: readonly Endpoint[] | undefined;
   readonly ghost?: boolean | undefined;
   /** Write refusals to the audit trail (default true). */
   readonly recordDenial?: boolean | undefined;

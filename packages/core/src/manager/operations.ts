@@ -117,6 +117,7 @@ export async function feedOutcome(
       recordDenial: fence ? false : undefined,
       errorCode,
       resolvedImage: result?.resolvedImage,
+      endpoints: failure ? undefined : result?.endpoints,
       metadata: failure ? { op: op.op, error: { code: errorCode, message: failure.message } } : { op: op.op },
     });
   } catch (error) {

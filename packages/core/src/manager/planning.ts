@@ -59,6 +59,8 @@ export async function plan(
   let recovery = r.recovery;
   let waitlist = r.waitlist;
   let deletedAt = r.deletedAt;
+  // Endpoints follow what the driver said after the operation; destroy releases them.
+  let endpoints = input.endpoints ?? r.endpoints;
   let ghost = input.ghost === true ? true : r.ghost;
   const finishedOp = OUTCOME_EVENTS.has(type) ? r.operation : null;
   if (OUTCOME_EVENTS.has(type)) operation = null;
@@ -189,6 +191,7 @@ export async function plan(
     operation = newOperation;
   }
   if (t.to === 'deleting' && t.from !== 'deleting') {
+    endpoints = undefined;
     revokeTokens = true;
     recovery = null;
     waitlist = null;
@@ -281,6 +284,7 @@ export async function plan(
     auditSeq: head ? head.seq : r.auditSeq,
     auditHead: head ? head.hash : r.auditHead,
   };
+  if (endpoints !== r.endpoints) draft.endpoints = endpoints?.length ? endpoints : undefined;
   // draft carries r's dueAt: overwrite it in place rather than copy 30 fields again.
   draft.dueAt = dueAtOf(ctx, draft);
   const record: AgentRecord = Object.freeze(draft);

@@ -13,6 +13,7 @@ import {
   type DriverInspection,
   type DriverResult,
   type DriverTarget,
+  type Endpoint,
   NO_CAPACITY,
 } from '@berth/core';
 import type { MemoryCall, MemoryOperation, MemoryResource, MemoryWorkspace } from '../types.js';
@@ -141,6 +142,8 @@ export function build(
     revisionId: target.revision.id,
     config: structuredClone(target.revision.config),
     credentials: credentials && { ...credentials },
+    // Served on the port it had (redeploy, recreate), or on the lowest one no other resource holds.
+    port: replaced?.port ?? freePort(state),
     secrets: {},
     env: {},
     operationId,
@@ -180,7 +183,27 @@ export function inject(resource: Mutable<MemoryResource>, target: DriverTarget):
 
 /** What an operation reports about a resource. */
 export function resultOf(resource: MemoryResource): DriverResult {
-  return { resourceId: resource.resourceId, resolvedImage: resource.resolvedImage };
+  return {
+    resourceId: resource.resourceId,
+    resolvedImage: resource.resolvedImage,
+    endpoints: endpointsOf(resource),
+  };
+}
+
+/** The first simulated port. */
+export const FIRST_PORT = 41_000;
+
+/** Where a resource is "served" (nothing listens: the memory driver runs no processes). */
+export function endpointsOf(resource: MemoryResource | undefined): readonly Endpoint[] {
+  return resource ? [{ name: 'http', url: `http://127.0.0.1:${resource.port}/` }] : [];
+}
+
+/** The lowest simulated port no resource holds (a destroyed agent's port is free again). */
+function freePort(state: MemoryState): number {
+  const taken = new Set([...state.resources.values()].map((r) => r.port));
+  let port = FIRST_PORT;
+  while (taken.has(port)) port++;
+  return port;
 }
 
 /** What `inspect` shows of an agent. */
