@@ -75,6 +75,7 @@ describeDocker('docker driver endpoints (host networking)', () => {
     expect(made?.endpoints).toEqual([ea]);
     expect(eb!.url).not.toBe(ea!.url);
     await eventually(() => served(ea!.url), `agent ${a.agentId} serving at ${ea!.url}`);
+    await eventually(() => served(eb!.url), `agent ${b.agentId} serving at ${eb!.url}`);
     expect(await served(ea!.url)).toMatchObject({ agentId: a.agentId, status: 'ok' });
     expect(await served(eb!.url)).toMatchObject({ agentId: b.agentId });
 
