@@ -7,10 +7,13 @@
 //   BERTH_WORKSPACE                    the workspace volume's mount point (default /workspace)
 //   BERTH_HEARTBEAT_INTERVAL_MS        default 10000
 //   BERTH_POLL_INTERVAL_MS             default 1000
+//   BERTH_AGENT_PORT                   set on host networking: the agent serves GET / (its id,
+//                                      name and uptime as JSON) on 127.0.0.1 at that port
 // Commands: echo (output = payload), sleep ({ms} or a number; at most 10 minutes),
 // write ({path, content}) and read ({path}) inside the workspace; anything else fails with
 // UNKNOWN_COMMAND. SIGTERM or SIGINT ends it with exit code 0.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { dirname, relative, resolve } from 'node:path';
 
 const env = process.env;
@@ -161,6 +164,19 @@ async function pollLoop() {
     await wait(pollMs);
   }
 }
+
+// The endpoint the driver reported for this agent: a small status page on 127.0.0.1.
+const port = Number(env.BERTH_AGENT_PORT);
+const startedAt = new Date().toISOString();
+const server =
+  Number.isInteger(port) && port > 0
+    ? createServer((req, res) => {
+        const body = JSON.stringify({ agentId, name: env.BERTH_AGENT_NAME ?? '', status: 'ok', startedAt });
+        res.writeHead(req.url === '/' ? 200 : 404, { 'content-type': 'application/json' }).end(body);
+      }).listen(port, '127.0.0.1', () => log('info', 'serving', { port }))
+    : null;
+server?.on('error', (error) => log('warn', 'cannot serve', { port, error: String(error?.message ?? error) }));
+stopping.signal.addEventListener('abort', () => server?.close(), { once: true });
 
 if (!apiUrl || !agentId || !token) {
   log('warn', 'BERTH_API_URL, BERTH_AGENT_ID or BERTH_AGENT_TOKEN missing: idling until stopped');

@@ -38,6 +38,9 @@ export const RESERVED_ENV = [
   'BERTH_API_URL',
   'BERTH_WORKSPACE',
   'BERTH_REVISION',
+  'BERTH_AGENT_PORT',
+  'BERTH_AGENT_USERNAME',
+  'BERTH_AGENT_PASSWORD',
 ] as const;
 
 const RESERVED = new Set<string>(RESERVED_ENV);

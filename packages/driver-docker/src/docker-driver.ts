@@ -6,11 +6,13 @@
  *
  * @module
  */
+import { endpointsFor, portOf } from './runtime-env.js';
 import type {
   BackupContext,
   DriverBackupRef,
   DriverBackupResult,
   DriverEvent,
+  Endpoint,
   DriverInspection,
   DriverResult,
   DriverTarget,
@@ -47,6 +49,11 @@ export interface DockerDriver extends LifecycleDriver {
   restore(target: DriverTarget, ctx: BackupContext): Promise<undefined>;
   /** Remove a backup's archive file. */
   deleteBackup(backup: DriverBackupRef): Promise<void>;
+  /**
+   * On host networking only (`networkMode: 'host'`): `http://127.0.0.1:<port>/`, the port the
+   * driver gave the agent (`BERTH_AGENT_PORT`), kept by every rebuild, released by destroy.
+   */
+  endpoints?(agentId: string): Promise<readonly Endpoint[]>;
   /** The options after defaults. */
   readonly options: ResolvedDockerDriverOptions;
   /** The dockerode client (created now if it was not yet). */
@@ -107,6 +114,16 @@ export function createDockerDriver(options: DockerDriverOptions = {}): DockerDri
     },
 
     list: engine.scan,
+
+    // Agents are reachable only on host networking: only then does the driver have endpoints.
+    ...(opts.networkMode === 'host'
+      ? {
+          async endpoints(agentId: string) {
+            engine.nameOf(agentId);
+            return endpointsFor(portOf(await engine.findContainer(agentId)));
+          },
+        }
+      : {}),
 
     watch(listener) {
       return observer.subscribe(listener);

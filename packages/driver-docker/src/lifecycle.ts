@@ -13,14 +13,9 @@ import { createMutex, type Engine } from './engine.js';
 import { DOCKER_ERRORS } from './errors.js';
 import { missing } from './inspection.js';
 import { LABELS } from './labels.js';
+import { allocatePort, endpointsFor, envOf, portOf, withRuntimeEnv } from './runtime-env.js';
 import type { Observer } from './observer.js';
 import type { Volumes } from './volumes.js';
-
-/** The agent token in a container's environment, if any. */
-function tokenOf(info: Dockerode.ContainerInspectInfo): string | null {
-  const entry = (info.Config.Env ?? []).find((e) => e.startsWith('BERTH_AGENT_TOKEN='));
-  return entry === undefined ? null : entry.slice('BERTH_AGENT_TOKEN='.length);
-}
 
 type Operation = (target: DriverTarget, ctx: OperationContext) => Promise<DriverResult | undefined>;
 
@@ -65,7 +60,8 @@ export function createLifecycle(engine: Engine, volumes: Volumes, observer: Obse
     old: Dockerode.ContainerInspectInfo | null,
   ): { config: DockerRevisionConfig; env: string[] } {
     const config = parseRevisionConfig(target.revision.config);
-    return { config, env: containerEnv(target, config, opts, old ? tokenOf(old) : null) };
+    const env = containerEnv(target, config, opts, envOf(old, 'BERTH_AGENT_TOKEN'));
+    return { config, env: withRuntimeEnv(env, target, old, null) };
   }
 
   /** True when `info` already has exactly the environment `target` asks for. */
@@ -90,7 +86,11 @@ export function createLifecycle(engine: Engine, volumes: Volumes, observer: Obse
     old: Dockerode.ContainerInspectInfo | null,
     imageRef: string,
   ): Promise<DriverResult> {
-    const { config, env } = prepare(target, old);
+    const prepared = prepare(target, old);
+    const { config } = prepared;
+    // On host networking the agent serves on a port of its own, kept by every rebuild.
+    const port = opts.networkMode === 'host' ? (portOf(old) ?? (await allocatePort())) : null;
+    const env = withRuntimeEnv(prepared.env, target, old, port);
     const build = async (): Promise<{ id: string; imageId: string }> => {
       if (!old) await engine.checkCapacity(target.agentId);
       const imageId = await engine.resolveImage(imageRef); // fail before touching the old container
@@ -107,7 +107,7 @@ export function createLifecycle(engine: Engine, volumes: Volumes, observer: Obse
     const { id, imageId } = old ? await build() : await capacityLock(build);
     checkAbort(ctx, 'starting the container');
     await engine.startContainer(id);
-    return { resourceId: id, resolvedImage: imageId };
+    return { resourceId: id, resolvedImage: imageId, endpoints: endpointsFor(port) };
   }
 
   /**
@@ -126,7 +126,7 @@ export function createLifecycle(engine: Engine, volumes: Volumes, observer: Obse
   /** The container made by this operation already exists: make sure it runs, report it. */
   async function adopt(info: Dockerode.ContainerInspectInfo): Promise<DriverResult> {
     if (!info.State.Running) await engine.startContainer(info.Id);
-    return { resourceId: info.Id, resolvedImage: info.Image };
+    return { resourceId: info.Id, resolvedImage: info.Image, endpoints: endpointsFor(portOf(info)) };
   }
 
   function notFound(target: DriverTarget, what: string): DriverError {
@@ -149,7 +149,7 @@ export function createLifecycle(engine: Engine, volumes: Volumes, observer: Obse
           return rebuild(target, ctx, info, info.Image);
         }
         await engine.startContainer(info.Id);
-        return { resourceId: info.Id, resolvedImage: info.Image };
+        return { resourceId: info.Id, resolvedImage: info.Image, endpoints: endpointsFor(portOf(info)) };
       }),
 
     stop: (target) =>
@@ -169,7 +169,7 @@ export function createLifecycle(engine: Engine, volumes: Volumes, observer: Obse
         await engine.call(`restart container ${info.Id}`, () =>
           engine.docker().getContainer(info.Id).restart({ t: opts.stopTimeoutSeconds }),
         );
-        return { resourceId: info.Id, resolvedImage: info.Image };
+        return { resourceId: info.Id, resolvedImage: info.Image, endpoints: endpointsFor(portOf(info)) };
       }),
 
     redeploy: (target, ctx) => observed(target, () => build(target, ctx)),
