@@ -8,10 +8,16 @@
  * @module
  */
 import { BerthError, type LifecycleManager } from '@berth/core';
-import { createBerthHandler, type HttpResponse, ROUTES, type RouteSpec } from '@berth/core/http';
+import {
+  announcesBody,
+  createBerthHandler,
+  type HttpResponse,
+  ROUTES,
+  type RouteSpec,
+} from '@berth/core/http';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
-import { jsonBody } from './json-body.js';
+import { bodyReader, jsonBody } from './json-body.js';
 import type { BerthRouterOptions } from './options.js';
 
 /** `/agents/{id}` (the table's OpenAPI-style path) as Express writes it: `/agents/:id`. */
@@ -39,7 +45,8 @@ const expressPath = (path: string): string => path.replace(/\{(\w+)\}/g, ':$1');
  * ```
  */
 export function createBerthRouter(manager: LifecycleManager, options: BerthRouterOptions = {}): Router {
-  const handler = createBerthHandler<Request>(manager, options);
+  // Registration is rate-limited here, by express-rate-limit (with its standard headers).
+  const handler = createBerthHandler<Request>(manager, { ...options, registerRateLimit: false });
   const bodyLimit = options.bodyLimit ?? '100kb';
   const json = jsonBody(bodyLimit);
   const router = express.Router();
@@ -63,6 +70,9 @@ export function createBerthRouter(manager: LifecycleManager, options: BerthRoute
     // The client going away (the response closing before it ended) ends `wait` and streams.
     const abort = new AbortController();
     res.on('close', () => abort.abort());
+    // The body is parsed only when the handler asks for it: after authentication.
+    let read = false;
+    const readBody = bodyReader(json, req, res);
     const response = await handler.handle({
       method: req.method,
       path: req.path,
@@ -71,17 +81,22 @@ export function createBerthRouter(manager: LifecycleManager, options: BerthRoute
       params: req.params as Record<string, string>,
       query: req.query as Record<string, unknown>,
       headers: req.headers,
-      body: req.body,
+      readBody: () => {
+        read = true;
+        return readBody();
+      },
+      client: req.socket.remoteAddress,
       signal: abort.signal,
       native: req,
     });
+    // A body left unread (refused before it was needed): close rather than drain it.
+    if (!read && response.kind !== 'none' && announcesBody(req.headers)) res.set('Connection', 'close');
     await send(res, response);
   };
 
   for (const route of ROUTES as readonly RouteSpec[]) {
     const method = route.method === 'GET' ? 'get' : route.method === 'POST' ? 'post' : 'delete';
-    if (route.body === undefined) router[method](expressPath(route.path), serve(route));
-    else router[method](expressPath(route.path), json, serve(route));
+    router[method](expressPath(route.path), serve(route));
   }
 
   if (options.notFound !== false)

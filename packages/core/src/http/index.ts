@@ -47,3 +47,14 @@ export type {
   HttpResponse,
   HttpResponseHeaders,
 } from './types.js';
+export {
+  announcesBody,
+  bodyLimitBytes,
+  checkBodyHeaders,
+  DEFAULT_BODY_LIMIT,
+  FORBIDDEN_BODY_KEYS,
+  parseJsonText,
+  readJsonBody,
+  refuseForbiddenKeys,
+} from './body.js';
+export { createRateLimiter, type RateLimit, type RateLimiter, rateLimited } from './rate-limit.js';
