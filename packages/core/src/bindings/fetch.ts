@@ -1,0 +1,151 @@
+/**
+ * `@berth/core/fetch`: the Web-standard binding of the Berth HTTP API. A function from a
+ * `Request` to a `Response` — Hono, Next.js route handlers, Bun, Deno and anything else that
+ * speaks fetch mount it with no framework code. The routes, options and behaviour are those of
+ * the Express binding: one route table, the same checks, Server-Sent Events as a
+ * `ReadableStream`, and a client that goes away (the request's signal, or the stream
+ * cancelled) ending `wait` and event streams.
+ *
+ * @example
+ * ```ts
+ * import { createLifecycleManager } from '@berth/core';
+ * import { createBerthFetchHandler } from '@berth/core/fetch';
+ * import { createMemoryDriver } from '@berth/driver-memory';
+ *
+ * const manager = createLifecycleManager({ driver: createMemoryDriver() });
+ * const berth = createBerthFetchHandler(manager, { basePath: '/api', authenticate });
+ * export default { fetch: (request: Request) => berth(request) }; // Bun, Deno, workers
+ * ```
+ *
+ * @module
+ */
+import type { LifecycleManager } from '../index.js';
+import { bodyLimitBytes, createBerthHandler, type HttpResponse, readJsonBody } from '../http/index.js';
+import {
+  type BerthBindingOptions,
+  headersOf,
+  normaliseBasePath,
+  parseQuery,
+  pathBelow,
+  trackedReader,
+} from './binding.js';
+
+export type { BerthBindingOptions } from './binding.js';
+
+/** Options of {@link createBerthFetchHandler}: the binding options with the Web `Request`. */
+export type BerthFetchOptions = BerthBindingOptions<Request>;
+
+/** What the host may tell the handler about a request it cannot read from the `Request` itself. */
+export interface BerthFetchContext {
+  /**
+   * Who is calling (the remote address), for the per-client limits on failed authentication
+   * and registration. Hosts know it: `@hono/node-server`'s `c.env.incoming.socket.remoteAddress`,
+   * Bun's `server.requestIP(request)`, Deno's `info.remoteAddr`. Without it those limits are off.
+   */
+  readonly client?: string | undefined;
+}
+
+/** The fetch handler: answers every request (unknown paths with a 404 problem). */
+export type BerthFetchHandler = (request: Request, context?: BerthFetchContext) => Promise<Response>;
+
+const encoder = new TextEncoder();
+
+/**
+ * Create the fetch binding of the Berth HTTP API over `manager`.
+ *
+ * @param manager - The lifecycle manager.
+ * @param options - Authentication, authorization, limits, the mount point; see {@link BerthFetchOptions}.
+ * @returns `(request, context?) => Promise<Response>`.
+ */
+export function createBerthFetchHandler(
+  manager: LifecycleManager,
+  options: BerthFetchOptions = {},
+): BerthFetchHandler {
+  const handler = createBerthHandler<Request>(manager, options);
+  const limit = bodyLimitBytes(options.bodyLimit);
+  const basePath = normaliseBasePath(options.basePath);
+
+  return async (request, context = {}) => {
+    const url = new URL(request.url);
+    const path = pathBelow(basePath, url.pathname);
+    const headers = headersOf(request.headers);
+    // Aborted when the client goes away or the response stream is cancelled.
+    const abort = new AbortController();
+    const onAbort = () => abort.abort();
+    if (request.signal.aborted) abort.abort();
+    else request.signal.addEventListener('abort', onAbort, { once: true });
+    const body = trackedReader(() => readJsonBody(headers, streamChunks(request.body), limit));
+    const response =
+      path === null
+        ? handler.problem(notFound(request.method, url.pathname), request)
+        : await handler.handle({
+            method: request.method,
+            path,
+            mount: basePath,
+            query: parseQuery(url.search),
+            headers,
+            readBody: body.readBody,
+            client: context.client,
+            signal: abort.signal,
+            native: request,
+          });
+    if (response.kind !== 'stream') request.signal.removeEventListener('abort', onAbort);
+    return toResponse(response, abort);
+  };
+}
+
+/** 404 for a path outside the mount point. */
+function notFound(method: string, pathname: string): Error {
+  return Object.assign(new Error(`no route for ${method} ${pathname}`), { status: 404, expose: true });
+}
+
+/** The chunks of a Web stream, as an async iterable (Deno, Bun and Node all give one). */
+function streamChunks(stream: ReadableStream<Uint8Array> | null): AsyncIterable<Uint8Array> | null {
+  if (stream === null) return null;
+  return {
+    async *[Symbol.asyncIterator]() {
+      const reader = stream.getReader();
+      try {
+        while (true) {
+          const { done, value } = await reader.read();
+          if (done) return;
+          yield value;
+        }
+      } finally {
+        reader.releaseLock();
+      }
+    },
+  };
+}
+
+/** The handler's answer as a Web `Response`. */
+function toResponse(response: HttpResponse, abort: AbortController): Response {
+  switch (response.kind) {
+    case 'none':
+      // The client went away; whatever is returned is never read.
+      return new Response(null, { status: 499 });
+    case 'empty':
+      return new Response(null, { status: response.status, headers: response.headers });
+    case 'json': {
+      const headers = new Headers(response.headers);
+      const type = headers.get('content-type') ?? 'application/json';
+      headers.set('content-type', `${type}; charset=utf-8`);
+      return new Response(JSON.stringify(response.body), { status: response.status, headers });
+    }
+    case 'stream': {
+      const iterator = response.body[Symbol.asyncIterator]();
+      const stream = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          const { done, value } = await iterator.next();
+          if (done) controller.close();
+          else controller.enqueue(encoder.encode(value));
+        },
+        async cancel() {
+          abort.abort();
+          await iterator.return?.();
+        },
+      });
+      return new Response(stream, { status: response.status, headers: response.headers });
+    }
+  }
+}
