@@ -73,7 +73,7 @@ export interface RouteSpec {
   readonly errors: readonly ErrorCode[];
 }
 
-const AUTH: ErrorCode[] = ['UNAUTHORIZED', 'FORBIDDEN'];
+const AUTH: ErrorCode[] = ['UNAUTHORIZED', 'FORBIDDEN', 'RATE_LIMITED'];
 const BODY: ErrorCode[] = ['VALIDATION_FAILED', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'];
 const IDEM: ErrorCode[] = ['IDEMPOTENCY_KEY_IN_USE', 'IDEMPOTENCY_KEY_REUSED'];
 const AGENT_AUTH: ErrorCode[] = ['UNAUTHORIZED', 'AGENT_DISABLED', 'AGENT_REVOKED'];
