@@ -20,7 +20,13 @@
  * @module
  */
 import type { LifecycleManager } from '../index.js';
-import { bodyLimitBytes, createBerthHandler, type HttpResponse, readJsonBody } from '../http/index.js';
+import {
+  announcesBody,
+  bodyLimitBytes,
+  createBerthHandler,
+  type HttpResponse,
+  readJsonBody,
+} from '../http/index.js';
 import {
   type BerthBindingOptions,
   headersOf,
@@ -90,7 +96,10 @@ export function createBerthFetchHandler(
             native: request,
           });
     if (response.kind !== 'stream') request.signal.removeEventListener('abort', onAbort);
-    return toResponse(response, abort);
+    const answer = toResponse(response, abort);
+    // A body left unread (refused before it was needed): ask the host to close, not drain it.
+    if (!body.wasRead() && announcesBody(headers)) answer.headers.set('Connection', 'close');
+    return answer;
   };
 }
 

@@ -26,14 +26,14 @@ async function listen(server: Server) {
 
 export const nodeBinding: BindingUnderTest = {
   name: 'node:http',
-  listen(manager, { authenticate, onError, ...options }) {
+  listen(manager, { authenticate, onError, edge, ...options }) {
     const handler = createBerthNodeHandler(manager, {
       ...options,
       basePath: '/api',
       ...(authenticate ? { authenticate: (req) => authenticate(req.headers.authorization) } : {}),
       ...(onError ? { onError: (e) => onError(e) } : {}),
     });
-    return listen(hardenServer(createServer(berthServerOptions(), handler)));
+    return listen(hardenServer(createServer(berthServerOptions(edge), handler), edge));
   },
 };
 
@@ -74,7 +74,7 @@ export function fetchHost(fetchHandler: BerthFetchHandler) {
 
 export const fetchBinding: BindingUnderTest = {
   name: 'fetch',
-  listen(manager, { authenticate, onError, ...options }) {
+  listen(manager, { authenticate, onError, edge, ...options }) {
     const handler = createBerthFetchHandler(manager, {
       ...options,
       basePath: '/api',
@@ -83,6 +83,6 @@ export const fetchBinding: BindingUnderTest = {
         : {}),
       ...(onError ? { onError: (e) => onError(e) } : {}),
     });
-    return listen(hardenServer(createServer(berthServerOptions(), fetchHost(handler))));
+    return listen(hardenServer(createServer(berthServerOptions(edge), fetchHost(handler)), edge));
   },
 };

@@ -13,6 +13,7 @@ import {
   ManualClock,
 } from '@berth/core';
 import type { BerthHandlerOptions, BerthIdentity, RateLimit } from '@berth/core/http';
+import type { BerthEdgeOptions } from '@berth/core/node';
 import { createMemoryDriver, type MemoryDriver, type MemoryDriverOptions } from '@berth/driver-memory';
 import { test } from 'vitest';
 
@@ -23,6 +24,8 @@ export interface CaseRouterOptions extends Omit<BerthHandlerOptions<unknown>, 'a
   readonly onError?: (error: Error) => void;
   readonly bodyLimit?: number | string;
   readonly registerRateLimit?: RateLimit | false;
+  /** The server's edge (timeouts in seconds), as `berthServerOptions` takes it. */
+  readonly edge?: BerthEdgeOptions;
 }
 
 /** A binding under test: how to serve a manager with it. */
