@@ -36,6 +36,8 @@ export interface PlatformConfig {
   readonly requireReason: readonly Action[];
   /** Pending commands an agent may have queued; `undefined` is the manager's default (1000). */
   readonly maxCommandsPerAgent?: number | undefined;
+  /** The binding that serves `/api` (`BERTH_HTTP`); `undefined` is Express. */
+  readonly http?: 'express' | 'node' | undefined;
 }
 
 /** A bad environment variable. */
@@ -148,6 +150,7 @@ const SCHEMA = {
   BERTH_HEARTBEAT_TIMEOUT_MS: integer(1_000, 7 * 86_400_000, 'milliseconds, at least 1000'),
   BERTH_REQUIRE_REASON: actionList,
   BERTH_MAX_COMMANDS_PER_AGENT: integer(1, 1_000_000, 'a whole number of commands of at least 1'),
+  BERTH_HTTP: z.enum(['express', 'node'], "must be 'express' or 'node'"),
 } as const;
 
 /** The environment variables the platform reads. */
@@ -189,6 +192,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): P
     heartbeatTimeoutMs: read(env, 'BERTH_HEARTBEAT_TIMEOUT_MS') ?? CONFIG_DEFAULTS.heartbeatTimeoutMs,
     requireReason: read(env, 'BERTH_REQUIRE_REASON') ?? CONFIG_DEFAULTS.requireReason,
     maxCommandsPerAgent: read(env, 'BERTH_MAX_COMMANDS_PER_AGENT'),
+    http: read(env, 'BERTH_HTTP'),
   };
 }
 

@@ -8,7 +8,6 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createBerthRouter } from '@berth/adapter-express';
 import {
   type LifecycleDriver,
   type LifecycleManager,
@@ -17,12 +16,14 @@ import {
   type TransitionEvent,
   createLifecycleManager,
 } from '@berth/core';
+import { berthServerOptions } from '@berth/core/node';
 import { createDockerDriver, DEFAULT_AGENT_IMAGE, ensureAgentImage } from '@berth/driver-docker';
 import { createMemoryDriver } from '@berth/driver-memory';
 import express, { type Request, type Response } from 'express';
 import { createAuthenticator, DEV_OWNER } from './auth.js';
 import type { LatencyRange, PlatformConfig } from './config.js';
 import { buildDashboardAssets } from './dashboard-assets.js';
+import { mountApi } from './http-binding.js';
 
 /** Options of {@link startPlatform} beyond the configuration. */
 export interface StartPlatformOptions {
@@ -106,7 +107,7 @@ export async function startPlatform(
   const log = options.log ?? ((line: string) => console.log(line));
   const app = express();
   app.disable('x-powered-by');
-  const server = createServer(app);
+  const server = createServer(berthServerOptions(), app);
   server.listen(config.port, config.host);
   await once(server, 'listening');
   const address = server.address() as AddressInfo;
@@ -153,14 +154,10 @@ export async function startPlatform(
     };
 
     app.use(securityHeaders);
-    app.use(
-      '/api',
-      createBerthRouter(manager, {
-        authenticate,
-        openApiServers: [{ url: '/api' }],
-        onError: (error) => log(`berth: internal error: ${error.stack ?? error.message}`),
-      }),
-    );
+    mountApi(app, server, manager, config.http ?? 'express', {
+      authenticate,
+      onError: (error) => log(`berth: internal error: ${error.stack ?? error.message}`),
+    });
     app.get('/platform/info', (_req, res) => {
       res.json(info);
     });

@@ -106,6 +106,7 @@ describe('loadConfig', () => {
       'BERTH_HEARTBEAT_TIMEOUT_MS',
       'BERTH_REQUIRE_REASON',
       'BERTH_MAX_COMMANDS_PER_AGENT',
+      'BERTH_HTTP',
     ]);
   });
 
