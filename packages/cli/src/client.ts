@@ -165,12 +165,17 @@ export function createBerthClient(options: BerthClientOptions): BerthClient {
       headers: headers(body === undefined ? {} : { 'content-type': 'application/json' }, request),
     };
     if (body !== undefined) init.body = JSON.stringify(body);
-    if (request.signal) init.signal = request.signal;
+    return fetchOk(url, init, request.signal);
+  }
+
+  /** Fetch `url`: a network failure is a BerthConnectionError, an error status a BerthApiError. */
+  async function fetchOk(url: string, init: RequestInit, signal: AbortSignal | undefined): Promise<Response> {
+    if (signal) init.signal = signal;
     let response: Response;
     try {
       response = await doFetch(url, init);
     } catch (error) {
-      if (request.signal?.aborted) throw error;
+      if (signal?.aborted) throw error;
       throw new BerthConnectionError(url, error);
     }
     if (!response.ok) throw new BerthApiError(await readProblem(response));
@@ -245,16 +250,7 @@ export function createBerthClient(options: BerthClientOptions): BerthClient {
       const url = `${base}${agentPath(id)}/events`;
       const extra: Record<string, string> = { accept: 'text/event-stream' };
       if (request.lastEventId) extra['last-event-id'] = request.lastEventId;
-      const init: RequestInit = { headers: headers(extra) };
-      if (request.signal) init.signal = request.signal;
-      let response: Response;
-      try {
-        response = await doFetch(url, init);
-      } catch (error) {
-        if (request.signal?.aborted) throw error;
-        throw new BerthConnectionError(url, error);
-      }
-      if (!response.ok) throw new BerthApiError(await readProblem(response));
+      const response = await fetchOk(url, { headers: headers(extra) }, request.signal);
       if (!response.body) throw new BerthConnectionError(url, new Error('the event stream has no body'));
       return statusEvents(readEventStream(response.body, request.signal));
     },

@@ -6,17 +6,7 @@
  *
  * @module
  */
-export {
-  type BerthClient,
-  type BerthClientOptions,
-  BerthApiError,
-  BerthConnectionError,
-  createBerthClient,
-  type RequestOptions,
-  type StatusEventMessage,
-} from './client.js';
-export { readEventStream, type ServerSentEvent } from './event-stream.js';
-export type * from './types.js';
+export * from './client-index.js';
 export { EXIT, type ExitCode } from './exit-codes.js';
 export { runCli, type RunCliOptions, DEFAULT_URL } from './cli.js';
 export type { CliIO } from './output.js';

@@ -27,6 +27,8 @@ export * from './contract.js';
 export * from './profiles/index.js';
 export * from './errors.js';
 export type * from './record.js';
+export type * from './backup-record.js';
+export type * from './service-record.js';
 export * from './driver.js';
 export type * from './store.js';
 export type * from './manager-types.js';

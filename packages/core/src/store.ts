@@ -15,6 +15,8 @@ import type {
   RegistrationTokenRecord,
   Revision,
 } from './record.js';
+import type { BackupRecord } from './backup-record.js';
+import type { ServiceRecord } from './service-record.js';
 import type { Status } from './vocabulary.js';
 
 /** One atomic write. */
@@ -41,9 +43,43 @@ export interface StoreCommit {
   readonly issueTokens?: readonly AgentTokenRecord[];
   /** Revoke every active token of the agent (except the ones issued in this commit). */
   readonly revokeTokens?: boolean;
-  /** Delete the record and everything attached (purge after the grace period). Audit stays. */
+  /**
+   * Backups to insert or replace (by id), written with the record: a backup's catalog entry
+   * and the operation that takes it (or its outcome) are one write.
+   */
+  readonly backups?: readonly BackupRecord[];
+  /**
+   * Services to upsert by (owner, code), written with the record: a service that moves to
+   * this agent is moved together with the audit entry that says so.
+   */
+  readonly services?: readonly ServiceRecord[];
+  /**
+   * Delete the record and everything attached (purge after the grace period). Audit stays, and
+   * so do the agent's backups and services (they outlive it).
+   */
   readonly purge?: boolean;
 }
+
+/** Filters for {@link LifecycleStore.listBackups}. */
+export interface BackupFilter {
+  /** Whose backups (required: a catalog is per owner). */
+  readonly owner: string;
+  /** Only backups taken from this agent. */
+  readonly agentId?: string | undefined;
+}
+
+/** Filters for {@link LifecycleStore.listServices}. */
+export interface ServiceFilter {
+  /** Whose services (required: codes are unique per owner). */
+  readonly owner: string;
+  /** Only services this agent reported last. */
+  readonly agentId?: string | undefined;
+  /** Only these codes. */
+  readonly codes?: readonly string[] | undefined;
+}
+
+/** What {@link LifecycleStore.deleteBackup} did. */
+export type DeleteBackupOutcome = 'deleted' | 'pending' | 'not_found';
 
 /** Filters for {@link LifecycleStore.list}. */
 export interface ListFilter {
@@ -139,6 +175,25 @@ export interface LifecycleStore {
   purgeExpired(now: number): Promise<PurgeExpiredResult>;
   /** The agent token with this digest (active or revoked), or null. */
   findAgentToken(hash: string): Promise<AgentTokenRecord | null>;
+  /** How many of an agent's tokens are active (not revoked): what a `revokeTokens` commit would revoke. */
+  countActiveAgentTokens(agentId: string): Promise<number>;
+
+  /** Insert or replace a backup (by id), outside any agent commit (e.g. once its agent is purged). */
+  putBackup(backup: BackupRecord): Promise<void>;
+  /** One backup by id (any owner), or null. */
+  getBackup(id: string): Promise<BackupRecord | null>;
+  /** An owner's backups, oldest first (by `createdAt`, then insertion). */
+  listBackups(filter: BackupFilter): Promise<BackupRecord[]>;
+  /**
+   * Delete an owner's backup by id unless it is still pending (`pending`: nothing deleted).
+   * Another owner's backup is `not_found`.
+   */
+  deleteBackup(owner: string, id: string): Promise<DeleteBackupOutcome>;
+
+  /** Upsert services by (owner, code), outside any agent commit. */
+  putServices(services: readonly ServiceRecord[]): Promise<void>;
+  /** An owner's services matching the filter, ordered by code. */
+  listServices(filter: ServiceFilter): Promise<ServiceRecord[]>;
 
   /** Queue a command; with `maxPending`, refuse with `COMMAND_QUEUE_FULL` when the agent has that many pending. */
   putCommand(command: CommandRecord, options?: PutCommandOptions): Promise<void>;

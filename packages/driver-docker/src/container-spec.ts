@@ -177,12 +177,8 @@ export function containerLabels(
   options: ResolvedDockerDriverOptions,
 ): Record<string, string> {
   return {
-    ...options.labels,
-    [LABELS.managed]: 'true',
-    [LABELS.agentId]: target.agentId,
-    [LABELS.owner]: target.owner,
+    ...volumeLabels(target, options),
     [LABELS.operationId]: operationId,
-    [LABELS.workspaceId]: target.workspaceId,
     [LABELS.revisionId]: target.revision.id,
     [LABELS.envHash]: hash,
   };

@@ -3,12 +3,13 @@
  * reconnect) plus a periodic resync that lists labelled containers. Both feed one comparison
  * against what the driver last knew of each agent, so an out-of-band change (docker kill, an OOM,
  * docker rm -f, the engine restarting) becomes exactly one {@link DriverEvent}, while the driver's
- * own operations (the agent is "busy") never do.
+ * own operations (the agent is "busy") never do. The stream itself is `event-stream.ts`.
  *
  * @module
  */
 import type { DriverEvent, DriverInspection } from '@berth/core';
-import type Dockerode from 'dockerode';
+import { EngineEventStream, type EventStreamSource } from './event-stream.js';
+import { missing } from './inspection.js';
 
 /** What the driver last knew about an agent's container. */
 interface Known {
@@ -23,51 +24,29 @@ export interface Probe {
   readonly oom: boolean;
 }
 
-/** What the observer needs from the driver. */
-export interface ObserverSource {
-  /** The client (created lazily). */
-  client(): Dockerode;
-  /** Label filters (`key=value`) every Berth container of this driver carries. */
-  readonly labelFilters: readonly string[];
+/** What the observer needs from the driver (the stream's needs, plus looking at agents). */
+export interface ObserverSource extends EventStreamSource {
   /** Look at one agent now. */
   probe(agentId: string): Promise<Probe>;
   /** Every labelled container now. */
   scan(): Promise<DriverInspection[]>;
   readonly resyncIntervalMs: number;
-  readonly reconnectDelayMs: number;
 }
-
-/** Raw event from `GET /events`. */
-interface EngineEvent {
-  readonly Type?: string;
-  readonly Action?: string;
-  readonly time?: number;
-  readonly timeNano?: number;
-  readonly Actor?: { readonly ID?: string; readonly Attributes?: Record<string, string> };
-}
-
-const MAX_RECONNECT_DELAY_MS = 30_000;
 
 /** Watches the engine for out-of-band changes and reports them to listeners. */
 export class Observer {
   readonly #source: ObserverSource;
-  readonly #agentLabel: string;
   readonly #known = new Map<string, Known>();
   /** Agents the driver is operating on right now (count of operations in flight). */
   readonly #busy = new Map<string, number>();
   /** Increases whenever an operation begins or ends, so a probe started before is discarded. */
   readonly #generation = new Map<string, number>();
   readonly #listeners = new Set<(event: DriverEvent) => void>();
-  #stream: NodeJS.ReadableStream | null = null;
+  readonly #events: EngineEventStream;
   #resyncTimer: NodeJS.Timeout | null = null;
-  #reconnectTimer: NodeJS.Timeout | null = null;
-  #reconnectDelay: number;
-  /** Seconds since the epoch of the last event seen (`since` on reconnect). */
-  #lastEventAt: number | null = null;
   #baselined = false;
   #running = false;
   #resyncing: Promise<void> | null = null;
-  #connects = 0;
   #disposed = false;
 
   /**
@@ -76,13 +55,15 @@ export class Observer {
    */
   constructor(source: ObserverSource, agentLabel: string) {
     this.#source = source;
-    this.#agentLabel = agentLabel;
-    this.#reconnectDelay = source.reconnectDelayMs;
+    this.#events = new EngineEventStream(source, agentLabel, {
+      onEvent: (agentId, action) => this.#onEvent(agentId, action),
+      onResumed: () => void this.resync(),
+    });
   }
 
   /** How many times the events stream has been (re)connected (for tests and diagnostics). */
   get connects(): number {
-    return this.#connects;
+    return this.#events.connects;
   }
 
   /** Subscribe; the stream and the resync timer run while anyone listens. */
@@ -218,7 +199,7 @@ export class Observer {
     } catch {
       // Never read "the engine did not answer" as "every container is gone". Force a reconnect:
       // a half-open events stream would otherwise stay silent.
-      if (this.#stream) this.#dropStream();
+      this.#events.reconnect();
       return;
     }
     const report = this.#baselined;
@@ -237,7 +218,7 @@ export class Observer {
     }
     for (const agentId of [...this.#known.keys()]) {
       if (!seen.has(agentId) && !this.#busy.has(agentId)) {
-        this.#apply(agentId, { ...missingOf(agentId) }, false, report);
+        this.#apply(agentId, missing(agentId), false, report);
       }
     }
     await Promise.all(checks);
@@ -246,7 +227,7 @@ export class Observer {
   #startWatching(): void {
     this.#running = true;
     this.#baselined = false;
-    this.#connect();
+    this.#events.start();
     void this.resync();
     this.#resyncTimer = setInterval(() => void this.resync(), this.#source.resyncIntervalMs);
     this.#resyncTimer.unref?.();
@@ -255,97 +236,15 @@ export class Observer {
   #stopWatching(): void {
     this.#running = false;
     if (this.#resyncTimer) clearInterval(this.#resyncTimer);
-    if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
     this.#resyncTimer = null;
-    this.#reconnectTimer = null;
-    this.#dropStream();
+    this.#events.stop();
   }
 
-  #dropStream(): void {
-    const stream = this.#stream;
-    this.#stream = null;
-    if (stream) {
-      stream.removeAllListeners();
-      stream.on('error', () => {});
-      (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
-      if (this.#running) this.#scheduleReconnect();
-    }
-  }
-
-  #scheduleReconnect(): void {
-    if (!this.#running || this.#reconnectTimer) return;
-    const delay = this.#reconnectDelay;
-    this.#reconnectDelay = Math.min(delay * 2, MAX_RECONNECT_DELAY_MS);
-    this.#reconnectTimer = setTimeout(() => {
-      this.#reconnectTimer = null;
-      this.#connect();
-    }, delay);
-    this.#reconnectTimer.unref?.();
-  }
-
-  #connect(): void {
-    if (!this.#running) return;
-    const resumed = this.#connects > 0;
-    const options: Dockerode.GetEventsOptions = {
-      filters: { type: ['container'], label: [...this.#source.labelFilters] },
-      ...(this.#lastEventAt !== null ? { since: this.#lastEventAt } : {}),
-    };
-    let client: Dockerode;
-    try {
-      client = this.#source.client();
-    } catch {
-      this.#scheduleReconnect();
-      return;
-    }
-    client.getEvents(options).then(
-      (stream) => {
-        if (!this.#running) {
-          (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
-          return;
-        }
-        this.#connects += 1;
-        this.#reconnectDelay = this.#source.reconnectDelayMs;
-        this.#stream = stream;
-        let buffer = '';
-        stream.on('data', (chunk: Buffer | string) => {
-          buffer += chunk.toString();
-          let newline = buffer.indexOf('\n');
-          while (newline >= 0) {
-            const line = buffer.slice(0, newline).trim();
-            buffer = buffer.slice(newline + 1);
-            if (line) this.#onLine(line);
-            newline = buffer.indexOf('\n');
-          }
-        });
-        const broken = () => {
-          if (this.#stream === stream) this.#dropStream();
-        };
-        stream.on('end', broken);
-        stream.on('close', broken);
-        stream.on('error', broken);
-        // Whatever happened while disconnected (an engine restart loses its event log): list again.
-        if (resumed) void this.resync();
-      },
-      () => this.#scheduleReconnect(),
-    );
-  }
-
-  #onLine(line: string): void {
-    let event: EngineEvent;
-    try {
-      event = JSON.parse(line) as EngineEvent;
-    } catch {
-      return;
-    }
-    const at = typeof event.time === 'number' ? event.time : null;
-    if (at !== null && (this.#lastEventAt === null || at > this.#lastEventAt)) this.#lastEventAt = at;
-    if (event.Type !== 'container') return;
-    const agentId = event.Actor?.Attributes?.[this.#agentLabel];
-    if (!agentId) return;
+  /** A container event: the engine's current state decides what changed. */
+  #onEvent(agentId: string, action: string): void {
     // die, oom, destroy, start, health_status: …: the engine's current state decides what changed.
     // (`kill` only says a signal was sent: a trapped signal changes nothing, the `die` that
     // follows a fatal one is what reports the exit.)
-    const action = event.Action ?? '';
     if (
       action === 'die' ||
       action === 'oom' ||
@@ -357,16 +256,4 @@ export class Observer {
       void this.#check(agentId, this.#baselined);
     }
   }
-}
-
-function missingOf(agentId: string): DriverInspection {
-  return {
-    agentId,
-    state: 'missing',
-    health: null,
-    exitCode: null,
-    resourceId: null,
-    operationId: null,
-    owner: null,
-  };
 }

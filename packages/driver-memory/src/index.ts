@@ -22,6 +22,7 @@ export {
   OPERATION_ID_REUSED,
   RESOURCE_MISSING,
 } from './memory-driver.js';
+export { REHYDRATED } from './rehydrate.js';
 export type {
   MemoryCall,
   MemoryDriver,
@@ -29,4 +30,5 @@ export type {
   MemoryOperation,
   MemoryResource,
   MemoryWorkspace,
+  PriorResource,
 } from './types.js';

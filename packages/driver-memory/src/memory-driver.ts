@@ -1,8 +1,9 @@
 /**
  * The in-memory driver: agents are plain objects, operations are instant (or take simulated
  * time on an injected clock), and tests can inject failures, hangs, crashes and lost events.
- * Three parts over one state: the contract (`contract.ts`), fault injection (`faults.ts`) and
- * introspection (`introspection.ts`), put together here with `defineDriver`.
+ * Parts over one state: the contract (`contract.ts`), fault injection (`faults.ts`),
+ * introspection (`introspection.ts`) and rehydration after a restart (`rehydrate.ts`), put
+ * together here with `defineDriver`.
  *
  * @module
  */
@@ -13,6 +14,7 @@ import { abortError } from './_internal/timing.js';
 import { createContract } from './contract.js';
 import { createFaults } from './faults.js';
 import { createIntrospection, recordCalls } from './introspection.js';
+import { createRehydrate } from './rehydrate.js';
 import type { MemoryDriver, MemoryDriverOptions } from './types.js';
 
 export { OPERATION_ID_REUSED } from '@berth/core';
@@ -60,7 +62,7 @@ export function createMemoryDriver(options: MemoryDriverOptions = {}): MemoryDri
   const faults = createFaults(state);
   const introspection = createIntrospection(state);
   const engine: MemoryDriver = Object.defineProperties(
-    { name: DRIVER_NAME, ...contract, ...faults },
+    { name: DRIVER_NAME, ...contract, ...faults, rehydrate: createRehydrate(state) },
     Object.getOwnPropertyDescriptors(introspection),
   ) as MemoryDriver;
   return defineDriver(engine, {

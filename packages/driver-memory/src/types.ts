@@ -152,6 +152,18 @@ export interface MemoryDriver extends LifecycleDriver {
    */
   onCapacityAvailable(listener: (free: number) => void): () => void;
 
+  // --- restarts ---
+
+  /**
+   * Put back the resources a previous process of the driver hosted, as a host that rebooted
+   * shows them: a resource that was running runs again (as under a restart policy), a stopped
+   * one stays stopped. Agents the driver hosts already, and resources beyond the capacity, are
+   * skipped. Emits no watch event. Credentials are not restored (their plaintext died with the
+   * old process): the resource has none until a recreate issues new ones.
+   * @returns How many resources were put back.
+   */
+  rehydrate(prior: readonly PriorResource[]): number;
+
   // --- introspection ---
 
   /** Every resource that exists now (copies). */
@@ -162,4 +174,20 @@ export interface MemoryDriver extends LifecycleDriver {
   readonly calls: readonly MemoryCall[];
   /** How many resources the driver has built for the agent over its life (provision, redeploy, recreate); 0 if none. */
   resourceCount(agentId: string): number;
+}
+
+/** A resource a previous process of the memory driver hosted (see `MemoryDriver.rehydrate`). */
+export interface PriorResource {
+  readonly agentId: string;
+  readonly owner: string;
+  readonly name: string;
+  readonly workspaceId: string;
+  /** The revision it ran. */
+  readonly revision: {
+    readonly id: string;
+    readonly image: string;
+    readonly config: Readonly<Record<string, unknown>>;
+  };
+  /** `running` comes back running; `stopped` stays stopped. */
+  readonly state: 'running' | 'stopped';
 }

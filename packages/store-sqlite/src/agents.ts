@@ -50,8 +50,11 @@ interface HeadRow {
 const holdsSlot = (r: AgentRecord | null | undefined): boolean =>
   r != null && r.kind === 'managed' && r.status !== 'deleting' && r.status !== 'deleted';
 
-/** The record, audit, revision and due-index methods over `ctx`. */
-export function agentMethods(ctx: StoreContext): AgentMethods {
+/**
+ * The record, audit, revision and due-index methods over `ctx`. `inCommit` writes what else a
+ * commit carries (the catalogs), inside its transaction.
+ */
+export function agentMethods(ctx: StoreContext, inCommit: (c: StoreCommit) => void = () => {}): AgentMethods {
   const { db } = ctx;
   const q = {
     get: db.prepare<[string], DocRow>('SELECT doc FROM agents WHERE id = ?'),
@@ -151,6 +154,7 @@ export function agentMethods(ctx: StoreContext): AgentMethods {
       q.purgeCommands.run(id);
       q.purgeTokens.run(id);
       appendAudit(id, audit);
+      inCommit(c);
       return;
     }
     const last = audit.at(-1);
@@ -178,6 +182,7 @@ export function agentMethods(ctx: StoreContext): AgentMethods {
       }
     }
     for (const t of c.issueTokens ?? []) q.issueToken.run(t.hash, id, t.revokedAt ?? null, doc(t));
+    inCommit(c);
   });
 
   const applyDenial = db.transaction((entry: AuditEntry, foldWithinMs: number): AuditEntry => {

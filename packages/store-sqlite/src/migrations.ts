@@ -97,4 +97,29 @@ CREATE INDEX idempotency_scope ON idempotency (scope);
 CREATE INDEX idempotency_expiry ON idempotency (expires_at);
 `,
   },
+  {
+    version: 2,
+    name: 'backups and services',
+    sql: `
+CREATE TABLE backups (
+  id         TEXT PRIMARY KEY,
+  owner      TEXT NOT NULL,
+  agent_id   TEXT NOT NULL,
+  status     TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  doc        TEXT NOT NULL
+);
+CREATE INDEX backups_owner ON backups (owner, created_at);
+CREATE INDEX backups_agent ON backups (agent_id);
+
+CREATE TABLE services (
+  owner    TEXT NOT NULL,
+  code     TEXT NOT NULL,
+  agent_id TEXT NOT NULL,
+  doc      TEXT NOT NULL,
+  PRIMARY KEY (owner, code)
+) WITHOUT ROWID;
+CREATE INDEX services_agent ON services (agent_id);
+`,
+  },
 ];

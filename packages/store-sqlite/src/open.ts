@@ -10,6 +10,7 @@ import { dirname } from 'node:path';
 import type { LifecycleStore } from '@berth/core';
 import Database from 'better-sqlite3';
 import { agentMethods } from './agents.js';
+import { catalogMethods } from './catalog.js';
 import { createContext } from './context.js';
 import { SqliteStoreLockedError } from './errors.js';
 import { migrate } from './migrate.js';
@@ -116,8 +117,10 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
 
   let closed = false;
   const ctx = createContext(db, path, () => closed);
+  const catalog = catalogMethods(ctx);
   const store: SqliteStore = {
-    ...agentMethods(ctx),
+    ...agentMethods(ctx, catalog.applyCatalog),
+    ...catalog.methods,
     ...sideMethods(ctx),
     path,
     synchronous,

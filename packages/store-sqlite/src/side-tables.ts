@@ -23,6 +23,7 @@ type SideMethods = Pick<
   | 'revokeRegistrationToken'
   | 'purgeExpired'
   | 'findAgentToken'
+  | 'countActiveAgentTokens'
   | 'putCommand'
   | 'claimCommands'
   | 'getCommand'
@@ -53,6 +54,9 @@ export function sideMethods(ctx: StoreContext): SideMethods {
     purgeTokens: db.prepare<[number]>('DELETE FROM registration_tokens WHERE expires_at <= ?'),
     purgeIdempotency: db.prepare<[number]>('DELETE FROM idempotency WHERE expires_at <= ?'),
     agentToken: db.prepare<[string], DocRow>('SELECT doc FROM agent_tokens WHERE hash = ?'),
+    activeAgentTokens: db.prepare<[string], { n: number }>(
+      'SELECT count(*) AS n FROM agent_tokens WHERE agent_id = ? AND revoked_at IS NULL',
+    ),
     pending: db.prepare<[string], { n: number }>(
       "SELECT count(*) AS n FROM commands WHERE agent_id = ? AND status = 'pending'",
     ),
@@ -195,6 +199,11 @@ export function sideMethods(ctx: StoreContext): SideMethods {
     async findAgentToken(hash) {
       ctx.check();
       return parse<AgentTokenRecord>(q.agentToken.get(hash));
+    },
+
+    async countActiveAgentTokens(agentId) {
+      ctx.check();
+      return q.activeAgentTokens.get(agentId)?.n ?? 0;
     },
 
     async putCommand(command, options = {}) {

@@ -17,6 +17,7 @@ import type {
 } from '../record.js';
 import type { LifecycleStore, ListFilter, StoreCommit } from '../store.js';
 import { DueHeap } from './due-heap.js';
+import { createMemoryCatalog } from './memory-catalog.js';
 import { EMPTY_AUDIT_HEAD, foldDenial, linkAuditEntries, linkDenial } from './audit-head.js';
 
 /** Options of {@link createMemoryStore}. */
@@ -59,6 +60,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   const idempotency = new Map<string, Map<string, IdempotencyRecord>>();
   const registrationTokenIds = new Map<string, string>();
   const due = new DueHeap();
+  const catalog = createMemoryCatalog();
 
   const codeKey = (owner: string, code: string) => `${owner}\u0000${code}`;
   const headOf = (agentId: string) => audits.get(agentId)?.at(-1) ?? EMPTY_AUDIT_HEAD;
@@ -136,6 +138,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
         for (const hash of tokensByAgent.get(id) ?? []) agentTokens.delete(hash);
         tokensByAgent.delete(id);
         appendAudit(id, audit);
+        catalog.apply(c);
         return;
       }
       const last = audit.at(-1);
@@ -149,6 +152,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       records.set(id, record);
       if (record.code !== null && !current) codes.set(codeKey(record.owner, record.code), id);
       appendAudit(id, audit);
+      catalog.apply(c);
       if (c.revisions?.length) {
         let list = revisions.get(id);
         if (!list) {
@@ -286,6 +290,19 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     async findAgentToken(hash) {
       return agentTokens.get(hash) ?? null;
     },
+
+    async countActiveAgentTokens(agentId) {
+      let n = 0;
+      for (const hash of tokensByAgent.get(agentId) ?? []) if (agentTokens.get(hash)?.revokedAt === null) n++;
+      return n;
+    },
+
+    putBackup: catalog.putBackup,
+    getBackup: catalog.getBackup,
+    listBackups: catalog.listBackups,
+    deleteBackup: catalog.deleteBackup,
+    putServices: catalog.putServices,
+    listServices: catalog.listServices,
 
     async putCommand(command, opts = {}) {
       let list = commands.get(command.agentId);

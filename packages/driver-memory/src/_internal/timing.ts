@@ -1,5 +1,6 @@
 /**
- * Cancellation for the memory driver: abortable delays on a clock, hangs, races.
+ * Cancellation for the memory driver: abortable delays on a clock, and hangs (racing a call
+ * against its signal is `defineDriver`'s job).
  *
  * @module
  */
@@ -33,24 +34,5 @@ export function hang(signal: AbortSignal, message: string): Promise<never> {
   return new Promise((_, reject) => {
     if (signal.aborted) return reject(abortError(message, signal));
     signal.addEventListener('abort', () => reject(abortError(message, signal)), { once: true });
-  });
-}
-
-/** Settle like `promise`, or reject with an AbortError first if `signal` aborts. */
-export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal, message: string): Promise<T> {
-  if (signal.aborted) return Promise.reject(abortError(message, signal));
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(abortError(message, signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
   });
 }
