@@ -15,6 +15,7 @@ import {
   ROUTES,
   type RouteSpec,
 } from '@berth/core/http';
+import { closeSignal } from '@berth/core/node';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { bodyReader, jsonBody } from './json-body.js';
@@ -67,12 +68,10 @@ export function createBerthRouter(manager: LifecycleManager, options: BerthRoute
   }
 
   const serve = (route: RouteSpec) => async (req: Request, res: Response) => {
-    // The client going away (the response closing before it ended) ends `wait` and streams.
-    const abort = new AbortController();
-    res.on('close', () => abort.abort());
     // The body is parsed only when the handler asks for it: after authentication.
     let read = false;
     const readBody = bodyReader(json, req, res);
+    let signal: AbortSignal | undefined;
     const response = await handler.handle({
       method: req.method,
       path: req.path,
@@ -81,15 +80,20 @@ export function createBerthRouter(manager: LifecycleManager, options: BerthRoute
       params: req.params as Record<string, string>,
       query: req.query as Record<string, unknown>,
       headers: req.headers,
-      readBody: () => {
+      readBody: async () => {
+        const body = await readBody();
         read = true;
-        return readBody();
+        return body;
       },
       client: req.socket.remoteAddress,
-      signal: abort.signal,
+      // The client going away (the response closing before it finished) ends `wait` and streams.
+      get signal() {
+        signal ??= closeSignal(res);
+        return signal;
+      },
       native: req,
     });
-    // A body left unread (refused before it was needed): close rather than drain it.
+    // A body left unread (refused before it was needed, or half-way): close rather than drain it.
     if (!read && response.kind !== 'none' && announcesBody(req.headers)) res.set('Connection', 'close');
     await send(res, response);
   };

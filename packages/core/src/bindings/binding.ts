@@ -54,18 +54,19 @@ export function parseQuery(search: string): Record<string, string | string[]> {
   return query;
 }
 
-/** A `readBody` that remembers whether it was called. */
+/** A `readBody` that remembers whether the body was read to its end (not refused half-way). */
 export function trackedReader(read: () => Promise<unknown>): {
   readonly readBody: () => Promise<unknown>;
   readonly wasRead: () => boolean;
 } {
-  let called = false;
+  let done = false;
   return {
-    readBody: () => {
-      called = true;
-      return read();
+    readBody: async () => {
+      const body = await read();
+      done = true;
+      return body;
     },
-    wasRead: () => called,
+    wasRead: () => done,
   };
 }
 

@@ -21,13 +21,15 @@
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { LifecycleManager } from '../index.js';
+import { type LifecycleManager, ValidationError } from '../index.js';
 import {
   announcesBody,
   bodyLimitBytes,
+  checkBodyHeaders,
   createBerthHandler,
   type HttpResponse,
-  readJsonBody,
+  parseJsonText,
+  tooLarge,
 } from '../http/index.js';
 import {
   type BerthBindingOptions,
@@ -84,10 +86,8 @@ export function createBerthNodeHandler(
     const q = url.indexOf('?');
     const path = pathBelow(basePath, q === -1 ? url : url.slice(0, q));
     if (path === null && passOn && next !== undefined) return next();
-    // The client going away (the response closing before it ended) ends `wait` and streams.
-    const abort = new AbortController();
-    res.once('close', () => abort.abort());
-    const body = trackedReader(() => readJsonBody(req.headers, req, limit));
+    const body = trackedReader(() => readNodeBody(req, limit));
+    let signal: AbortSignal | undefined;
     const response =
       path === null
         ? handler.problem(
@@ -102,7 +102,10 @@ export function createBerthNodeHandler(
             headers: req.headers,
             readBody: body.readBody,
             client: req.socket.remoteAddress,
-            signal: abort.signal,
+            get signal() {
+              signal ??= closeSignal(res);
+        return signal;
+            },
             native: req,
           });
     if (passOn && next !== undefined && isRouteNotFound(response)) return next();
@@ -118,6 +121,58 @@ export function createBerthNodeHandler(
       else res.destroy();
     });
   };
+}
+
+/**
+ * Aborted when the client goes away (the response closes before it finished): ends `wait` and
+ * event streams. Made only when a route asks for it — most never do.
+ */
+export function closeSignal(res: ServerResponse): AbortSignal {
+  const abort = new AbortController();
+  if (res.destroyed) abort.abort();
+  else
+    res.once('close', () => {
+      if (!res.writableFinished) abort.abort();
+    });
+  return abort.signal;
+}
+
+/** Read a JSON body from a Node.js request: the checks of `readJsonBody`, with Node's own events. */
+function readNodeBody(req: IncomingMessage, limit: number): Promise<unknown> {
+  if (!announcesBody(req.headers)) return Promise.resolve(undefined);
+  checkBodyHeaders(req.headers, limit);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+      else {
+        req.off('data', onData);
+        reject(tooLarge(limit));
+      }
+    };
+    req.on('data', onData);
+    req.once('end', () => {
+      if (size > limit) return;
+      try {
+        resolve(
+          parseJsonText(
+            chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'),
+          ),
+        );
+      } catch (error) {
+        reject(error);
+      }
+    });
+    req.once('error', (error) =>
+      reject(
+        new ValidationError('the body could not be read', [{ path: '', message: 'unreadable body' }], {
+          cause: error,
+        }),
+      ),
+    );
+  });
 }
 
 /** True for the handler's "no route" 404 (not an agent's 404). */

@@ -115,7 +115,8 @@ export async function readJsonBody(
 ): Promise<unknown> {
   if (chunks === null || !announcesBody(headers)) return undefined;
   checkBodyHeaders(headers, limit);
-  const decoder = new TextDecoder('utf-8', { fatal: true });
+  // Not fatal: invalid UTF-8 reads as U+FFFD, as Node's (and body-parser's) decoding does.
+  const decoder = new TextDecoder('utf-8');
   let size = 0;
   let text = '';
   try {
@@ -127,8 +128,6 @@ export async function readJsonBody(
     text += decoder.decode();
   } catch (error) {
     if (error instanceof BerthError) throw error;
-    if (error instanceof TypeError)
-      throw new ValidationError('the body is not valid UTF-8', [{ path: '', message: 'invalid UTF-8' }]);
     throw new ValidationError('the body could not be read', [{ path: '', message: 'unreadable body' }], {
       cause: error,
     });

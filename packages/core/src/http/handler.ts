@@ -258,8 +258,6 @@ export function createBerthHandler<N = unknown>(
         return response;
       }
       const key = idempotencyKey(req.headers);
-      const { scope, prefix } = scopeOf(route, prepared);
-      const fingerprint = requestFingerprint(req.method, `${req.mount ?? ''}${req.path}`, prepared.body);
       const work = async () => {
         const version =
           route.ifMatch && prepared.agent !== null
@@ -267,12 +265,16 @@ export function createBerthHandler<N = unknown>(
             : undefined;
         return (await run(context(version))) as IdempotentResponse;
       };
+      // Without a key there is nothing to remember: run it (no fingerprint, no store round trip).
+      if (key === undefined) return respond(await work(), false);
+      const { scope, prefix } = scopeOf(route, prepared);
+      const fingerprint = requestFingerprint(req.method, `${req.mount ?? ''}${req.path}`, prepared.body);
       const result =
         idempotencyStore === undefined
           ? await manager.idempotent(
               {
                 scope,
-                key: key === undefined ? undefined : prefix + key,
+                key: prefix + key,
                 fingerprint,
                 ttlMs: idempotencyTtlMs,
               },

@@ -56,5 +56,6 @@ export {
   parseJsonText,
   readJsonBody,
   refuseForbiddenKeys,
+  tooLarge,
 } from './body.js';
 export { createRateLimiter, type RateLimit, type RateLimiter, rateLimited } from './rate-limit.js';
