@@ -131,8 +131,10 @@ async function send(res: Response, response: HttpResponse): Promise<void> {
       res.status(response.status).set(response.headers).end();
       return;
     case 'json': {
-      const { 'Content-Type': type, ...headers } = response.headers;
-      res.status(response.status).set(headers);
+      const type = response.headers['Content-Type'];
+      res.status(response.status);
+      for (const name in response.headers)
+        if (name !== 'Content-Type') res.setHeader(name, response.headers[name]!);
       if (type === undefined) res.json(response.body);
       else res.type(type).send(JSON.stringify(response.body));
       return;

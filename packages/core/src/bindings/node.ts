@@ -104,7 +104,7 @@ export function createBerthNodeHandler(
             client: req.socket.remoteAddress,
             get signal() {
               signal ??= closeSignal(res);
-        return signal;
+              return signal;
             },
             native: req,
           });
@@ -191,8 +191,9 @@ async function send(res: ServerResponse, response: HttpResponse): Promise<void> 
     case 'json': {
       const text = JSON.stringify(response.body);
       const type = response.headers['Content-Type'] ?? 'application/json';
+      for (const name in response.headers)
+        if (name !== 'Content-Type') res.setHeader(name, response.headers[name]!);
       res.writeHead(response.status, {
-        ...response.headers,
         'Content-Type': `${type}; charset=utf-8`,
         'Content-Length': Buffer.byteLength(text),
       });

@@ -239,8 +239,14 @@ export function createBerthHandler<N = unknown>(
         registrations.hit(req.client);
       }
       const prepared = await prepare(route, match.params, req);
+      // Named, not spread: V8 copies a spread object on a slow path here (~20 µs a request).
       const context = (expectedVersion: number | undefined): RouteContext => ({
-        ...prepared,
+        identity: prepared.identity,
+        owner: prepared.owner,
+        params: prepared.params,
+        query: prepared.query,
+        body: prepared.body,
+        agent: prepared.agent,
         manager,
         request: req as HttpRequest<unknown>,
         expectedVersion,
