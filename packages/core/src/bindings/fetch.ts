@@ -19,12 +19,15 @@
  *
  * @module
  */
-import type { LifecycleManager } from '../index.js';
+import { type LifecycleManager, ValidationError } from '../index.js';
 import {
   announcesBody,
   bodyLimitBytes,
+  checkBodyHeaders,
   createBerthHandler,
+  type HttpHeaders,
   type HttpResponse,
+  parseJsonText,
   readJsonBody,
 } from '../http/index.js';
 import {
@@ -75,12 +78,20 @@ export function createBerthFetchHandler(
     const url = new URL(request.url);
     const path = pathBelow(basePath, url.pathname);
     const headers = headersOf(request.headers);
-    // Aborted when the client goes away or the response stream is cancelled.
-    const abort = new AbortController();
-    const onAbort = () => abort.abort();
-    if (request.signal.aborted) abort.abort();
-    else request.signal.addEventListener('abort', onAbort, { once: true });
-    const body = trackedReader(() => readJsonBody(headers, streamChunks(request.body), limit));
+    // Aborted when the client goes away or the response stream is cancelled; made only when a
+    // route asks for it (wait, event streams).
+    let abort: AbortController | undefined;
+    let onAbort: (() => void) | undefined;
+    const signal = () => {
+      if (abort !== undefined) return abort.signal;
+      const controller = new AbortController();
+      abort = controller;
+      onAbort = () => controller.abort();
+      if (request.signal.aborted) controller.abort();
+      else request.signal.addEventListener('abort', onAbort, { once: true });
+      return controller.signal;
+    };
+    const body = trackedReader(() => readFetchBody(request, headers, limit));
     const response =
       path === null
         ? handler.problem(notFound(request.method, url.pathname), request)
@@ -92,15 +103,38 @@ export function createBerthFetchHandler(
             headers,
             readBody: body.readBody,
             client: context.client,
-            signal: abort.signal,
+            get signal() {
+              return signal();
+            },
             native: request,
           });
-    if (response.kind !== 'stream') request.signal.removeEventListener('abort', onAbort);
-    const answer = toResponse(response, abort);
+    if (response.kind !== 'stream' && onAbort !== undefined)
+      request.signal.removeEventListener('abort', onAbort);
+    const answer = toResponse(response, () => abort?.abort());
     // A body left unread (refused before it was needed): ask the host to close, not drain it.
     if (!body.wasRead() && announcesBody(headers)) answer.headers.set('Connection', 'close');
     return answer;
   };
+}
+
+/**
+ * Read the body: with a `Content-Length` within the limit, as text in one go (hosts such as
+ * `@hono/node-server` answer `text()` without building a stream); otherwise chunk by chunk,
+ * stopping at the limit.
+ */
+function readFetchBody(request: Request, headers: HttpHeaders, limit: number): Promise<unknown> {
+  const length = headers['content-length'];
+  if (typeof length !== 'string' || length === '0' || headers['transfer-encoding'] !== undefined)
+    return readJsonBody(headers, streamChunks(request.body), limit);
+  checkBodyHeaders(headers, limit);
+  return request.text().then(
+    (text) => parseJsonText(text),
+    (error: unknown) => {
+      throw new ValidationError('the body could not be read', [{ path: '', message: 'unreadable body' }], {
+        cause: error,
+      });
+    },
+  );
 }
 
 /** 404 for a path outside the mount point. */
@@ -128,7 +162,7 @@ function streamChunks(stream: ReadableStream<Uint8Array> | null): AsyncIterable<
 }
 
 /** The handler's answer as a Web `Response`. */
-function toResponse(response: HttpResponse, abort: AbortController): Response {
+function toResponse(response: HttpResponse, abort: () => void): Response {
   switch (response.kind) {
     case 'none':
       // The client went away; whatever is returned is never read.
@@ -136,9 +170,11 @@ function toResponse(response: HttpResponse, abort: AbortController): Response {
     case 'empty':
       return new Response(null, { status: response.status, headers: response.headers });
     case 'json': {
-      const headers = new Headers(response.headers);
-      const type = headers.get('content-type') ?? 'application/json';
-      headers.set('content-type', `${type}; charset=utf-8`);
+      // A plain object: hosts such as `@hono/node-server` then write the response directly.
+      const headers: Record<string, string> = {};
+      for (const name in response.headers)
+        if (name !== 'Content-Type') headers[name.toLowerCase()] = response.headers[name]!;
+      headers['content-type'] = `${response.headers['Content-Type'] ?? 'application/json'}; charset=utf-8`;
       return new Response(JSON.stringify(response.body), { status: response.status, headers });
     }
     case 'stream': {
@@ -150,7 +186,7 @@ function toResponse(response: HttpResponse, abort: AbortController): Response {
           else controller.enqueue(encoder.encode(value));
         },
         async cancel() {
-          abort.abort();
+          abort();
           await iterator.return?.();
         },
       });
