@@ -14,6 +14,7 @@ import {
   type HttpResponse,
   ROUTES,
   type RouteSpec,
+  serializeBody,
 } from '@berth/core/http';
 import { closeSignal } from '@berth/core/node';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
@@ -135,8 +136,7 @@ async function send(res: Response, response: HttpResponse): Promise<void> {
       res.status(response.status);
       for (const name in response.headers)
         if (name !== 'Content-Type') res.setHeader(name, response.headers[name]!);
-      if (type === undefined) res.json(response.body);
-      else res.type(type).send(JSON.stringify(response.body));
+      res.type(type ?? 'application/json').send(serializeBody(response.body));
       return;
     }
     case 'stream': {

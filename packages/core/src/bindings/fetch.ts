@@ -29,6 +29,7 @@ import {
   type HttpResponse,
   parseJsonText,
   readJsonBody,
+  serializeBody,
 } from '../http/index.js';
 import {
   type BerthBindingOptions,
@@ -175,7 +176,7 @@ function toResponse(response: HttpResponse, abort: () => void): Response {
       for (const name in response.headers)
         if (name !== 'Content-Type') headers[name.toLowerCase()] = response.headers[name]!;
       headers['content-type'] = `${response.headers['Content-Type'] ?? 'application/json'}; charset=utf-8`;
-      return new Response(JSON.stringify(response.body), { status: response.status, headers });
+      return new Response(serializeBody(response.body), { status: response.status, headers });
     }
     case 'stream': {
       const iterator = response.body[Symbol.asyncIterator]();

@@ -29,6 +29,7 @@ import {
   createBerthHandler,
   type HttpResponse,
   parseJsonText,
+  serializeBody,
   tooLarge,
 } from '../http/index.js';
 import {
@@ -189,7 +190,7 @@ async function send(res: ServerResponse, response: HttpResponse): Promise<void> 
       res.writeHead(response.status, response.headers).end();
       return;
     case 'json': {
-      const text = JSON.stringify(response.body);
+      const text = serializeBody(response.body);
       const type = response.headers['Content-Type'] ?? 'application/json';
       for (const name in response.headers)
         if (name !== 'Content-Type') res.setHeader(name, response.headers[name]!);

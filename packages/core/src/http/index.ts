@@ -59,3 +59,4 @@ export {
   tooLarge,
 } from './body.js';
 export { createRateLimiter, type RateLimit, type RateLimiter, rateLimited } from './rate-limit.js';
+export { serializeBody } from './json.js';
