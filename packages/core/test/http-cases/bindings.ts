@@ -4,36 +4,23 @@
  * binding is served by Node's own `node:http` turned into Web `Request`s here, the smallest host
  * that gives it a real socket; examples/hono runs it under `@hono/node-server`.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { type BerthFetchHandler, createBerthFetchHandler } from '@berth/core/fetch';
 import { berthServerOptions, createBerthNodeHandler, hardenServer } from '@berth/core/node';
-import type { BindingUnderTest } from './harness.js';
-
-async function listen(server: Server) {
-  server.listen(0, '127.0.0.1');
-  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/api`,
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
+import { type BindingUnderTest, listenApi } from './harness.js';
 
 export const nodeBinding: BindingUnderTest = {
   name: 'node:http',
-  listen(manager, { authenticate, onError, edge, ...options }) {
+  listen(manager, { authenticate, onError, edge, native, ...options }) {
     const handler = createBerthNodeHandler(manager, {
       ...options,
       basePath: '/api',
       ...(authenticate ? { authenticate: (req) => authenticate(req.headers.authorization) } : {}),
       ...(onError ? { onError: (e) => onError(e) } : {}),
+      ...native,
     });
-    return listen(hardenServer(createServer(berthServerOptions(edge), handler), edge));
+    return listenApi(hardenServer(createServer(berthServerOptions(edge), handler), edge));
   },
 };
 
@@ -74,7 +61,7 @@ export function fetchHost(fetchHandler: BerthFetchHandler) {
 
 export const fetchBinding: BindingUnderTest = {
   name: 'fetch',
-  listen(manager, { authenticate, onError, edge, ...options }) {
+  listen(manager, { authenticate, onError, edge, native, ...options }) {
     const handler = createBerthFetchHandler(manager, {
       ...options,
       basePath: '/api',
@@ -82,7 +69,8 @@ export const fetchBinding: BindingUnderTest = {
         ? { authenticate: (req) => authenticate(req.headers.get('authorization') ?? undefined) }
         : {}),
       ...(onError ? { onError: (e) => onError(e) } : {}),
+      ...native,
     });
-    return listen(hardenServer(createServer(berthServerOptions(edge), fetchHost(handler)), edge));
+    return listenApi(hardenServer(createServer(berthServerOptions(edge), fetchHost(handler)), edge));
   },
 };

@@ -6,6 +6,8 @@
  * data with a reason (`skip: [{ reason, tests }]`). Operators authenticate with
  * `Authorization: Bearer op:<owner>` (and `Bearer admin` as an unscoped administrator).
  */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
   createLifecycleManager,
   type LifecycleManager,
@@ -17,6 +19,20 @@ import type { BerthEdgeOptions } from '@berth/core/node';
 import { createMemoryDriver, type MemoryDriver, type MemoryDriverOptions } from '@berth/driver-memory';
 import { test } from 'vitest';
 
+/** Listen on an ephemeral port of 127.0.0.1; the API's base is `/api` there. */
+export async function listenApi(server: Server): Promise<{ readonly url: string; close(): Promise<void> }> {
+  server.listen(0, '127.0.0.1');
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/api`,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
 /** The options every binding takes, with authentication over the `Authorization` header. */
 export interface CaseRouterOptions extends Omit<BerthHandlerOptions<unknown>, 'authenticate' | 'onError'> {
   /** Identify the caller from the `Authorization` header (null: 401). */
@@ -26,6 +42,8 @@ export interface CaseRouterOptions extends Omit<BerthHandlerOptions<unknown>, 'a
   readonly registerRateLimit?: RateLimit | false;
   /** The server's edge (timeouts in seconds), as `berthServerOptions` takes it. */
   readonly edge?: BerthEdgeOptions;
+  /** Options handed to the binding as they are, last (a binding's own, e.g. an Express `authenticate(req)`). */
+  readonly native?: object;
 }
 
 /** A binding under test: how to serve a manager with it. */
