@@ -292,7 +292,16 @@ function profileSection(profile: VendorProfile): string {
     ];
   });
   const actions = Object.entries(profile.actionNames).map(([action, word]) => [code(action), code(word!)]);
+  const auditWords = Object.entries(profile.auditWords ?? {}).map(([key, word]) => [code(key), code(word)]);
   const list = (xs: readonly string[]) => (xs.length > 0 ? xs.map(code).join(', ') : 'none');
+  const auditSection =
+    auditWords.length > 0
+      ? `Audit words (\`vendorAction\` of audit entries with \`?profile=${profile.name}\`; other entries use the action words above, or the canonical action):
+
+${table(['audit entry', `${profile.title} word`], auditWords)}
+`
+      : `Audit words: the seed names none of its own, so \`vendorAction\` (with \`?profile=${profile.name}\`) is the action word above, or the canonical action.
+`;
   return `## ${profile.title} (\`${profile.name}\`)
 
 Seed: \`${profile.seed}\`. Agents: ${profile.agentKinds.join(' and ').replace('_', '-')}.
@@ -304,6 +313,7 @@ ${table(['canonical status', `${profile.title} word`, 'source', 'why'], statuses
 
 ${table(['canonical action', `${profile.title} word`], actions)}
 
+${auditSection}
 ${profile.notes.map((n) => `- ${n}`).join('\n')}
 `;
 }

@@ -31,6 +31,8 @@ const MEASUREMENTS = [
   { id: 'http', entries: ['http', 'http-server'], timeoutS: 420 },
   { id: 'docker', entries: ['docker'], timeoutS: 600 },
   { id: 'model', entries: ['model'], timeoutS: 300 },
+  { id: 'sqlite', entries: ['sqlite'], timeoutS: 900 },
+  { id: 'postgres', entries: ['postgres', 'pg-instance'], timeoutS: 600 },
 ] as const;
 
 const argv = process.argv.slice(2).filter((a) => a !== '--');

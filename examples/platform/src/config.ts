@@ -7,6 +7,10 @@
  */
 import { ACTIONS, type Action } from '@berth/core';
 import { z } from 'zod';
+import { ConfigError } from './config-error.js';
+import { DEFAULT_STORE, parseStoreSpec, type StoreSpec } from './store.js';
+
+export { ConfigError };
 
 /** The simulated latency of the memory driver: each operation takes between `min` and `max` ms. */
 export interface LatencyRange {
@@ -36,20 +40,24 @@ export interface PlatformConfig {
   readonly requireReason: readonly Action[];
   /** Pending commands an agent may have queued; `undefined` is the manager's default (1000). */
   readonly maxCommandsPerAgent?: number | undefined;
+  /** Where state lives (`BERTH_STORE`). */
+  readonly store: StoreSpec;
+  /**
+   * With several instances over PostgreSQL: an instance that dies holding an operation loses it
+   * to another within twice this (`BERTH_LEASE_MS`). @default 15000
+   */
+  readonly leaseMs?: number | undefined;
+  /** Seconds a client has to send a request's headers (`server.headersTimeout`). */
+  readonly headersTimeoutSeconds: number;
+  /** Seconds a client has to send a whole request, headers and body (`server.requestTimeout`). */
+  readonly requestTimeoutSeconds: number;
+  /**
+   * Docker driver: extra labels on everything it creates, and the scope of what this platform
+   * owns (start-up reconciling removes only labelled containers that carry them too).
+   */
+  readonly dockerLabels?: Readonly<Record<string, string>> | undefined;
   /** The binding that serves `/api` (`BERTH_HTTP`); `undefined` is Express. */
   readonly http?: 'express' | 'node' | undefined;
-}
-
-/** A bad environment variable. */
-export class ConfigError extends Error {
-  /** The variable at fault. */
-  readonly variable: string;
-
-  constructor(variable: string, message: string) {
-    super(`${variable}: ${message}`);
-    this.name = 'ConfigError';
-    this.variable = variable;
-  }
 }
 
 /** The defaults, as documented. */
@@ -60,6 +68,9 @@ export const CONFIG_DEFAULTS = {
   heartbeatTimeoutMs: 90_000,
   requireReason: ['pause'] as readonly Action[],
   memoryLatencyMs: { min: 300, max: 800 } as LatencyRange,
+  store: DEFAULT_STORE,
+  headersTimeoutSeconds: 10,
+  requestTimeoutSeconds: 30,
 } as const;
 
 const integer = (min: number, max: number, what: string) =>
@@ -139,6 +150,41 @@ const latency = z
     return { min, max } as LatencyRange;
   });
 
+const storeSpec = z.string().transform((value, ctx) => {
+  try {
+    return parseStoreSpec(value);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    return z.NEVER;
+  }
+});
+
+const LABEL_KEY = /^[a-z0-9][a-z0-9._-]{0,127}$/;
+
+const labels = z.string().transform((value, ctx) => {
+  const out: Record<string, string> = {};
+  for (const pair of value.split(',')) {
+    const entry = pair.trim();
+    if (entry === '') continue;
+    const eq = entry.indexOf('=');
+    const key = eq < 0 ? '' : entry.slice(0, eq).trim();
+    const label = eq < 0 ? '' : entry.slice(eq + 1).trim();
+    if (!LABEL_KEY.test(key) || label === '' || key.startsWith('berth.')) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `'${entry}' is not key=value (key: lower-case letters, digits, . _ -, not berth.*; value: not empty)`,
+      });
+      return z.NEVER;
+    }
+    out[key] = label;
+  }
+  if (Object.keys(out).length === 0) {
+    ctx.addIssue({ code: 'custom', message: 'must list key=value pairs, e.g. team=blue' });
+    return z.NEVER;
+  }
+  return out as Readonly<Record<string, string>>;
+});
+
 const SCHEMA = {
   PORT: integer(0, 65_535, 'a port number from 0 to 65535'),
   HOST: z.string().trim().min(1, 'must not be empty'),
@@ -150,6 +196,11 @@ const SCHEMA = {
   BERTH_HEARTBEAT_TIMEOUT_MS: integer(1_000, 7 * 86_400_000, 'milliseconds, at least 1000'),
   BERTH_REQUIRE_REASON: actionList,
   BERTH_MAX_COMMANDS_PER_AGENT: integer(1, 1_000_000, 'a whole number of commands of at least 1'),
+  BERTH_STORE: storeSpec,
+  BERTH_HEADERS_TIMEOUT_SECONDS: integer(1, 3_600, 'seconds, from 1 to 3600'),
+  BERTH_REQUEST_TIMEOUT_SECONDS: integer(1, 3_600, 'seconds, from 1 to 3600'),
+  BERTH_DOCKER_LABELS: labels,
+  BERTH_LEASE_MS: integer(100, 3_600_000, 'milliseconds, at least 100'),
   BERTH_HTTP: z.enum(['express', 'node'], "must be 'express' or 'node'"),
 } as const;
 
@@ -164,7 +215,8 @@ function read<K extends keyof typeof SCHEMA>(
   if (raw === undefined) return undefined;
   const result = SCHEMA[name].safeParse(raw);
   if (!result.success) {
-    const shown = name === 'BERTH_OPERATOR_KEYS' ? '' : ` (got '${raw}')`;
+    // Keys, and a database URL's password, are never printed.
+    const shown = name === 'BERTH_OPERATOR_KEYS' || name === 'BERTH_STORE' ? '' : ` (got '${raw}')`;
     throw new ConfigError(name, `${result.error.issues[0]?.message ?? 'invalid'}${shown}`);
   }
   return result.data as z.output<(typeof SCHEMA)[K]>;
@@ -181,6 +233,16 @@ function read<K extends keyof typeof SCHEMA>(
  * ```
  */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): PlatformConfig {
+  const headersTimeoutSeconds =
+    read(env, 'BERTH_HEADERS_TIMEOUT_SECONDS') ?? CONFIG_DEFAULTS.headersTimeoutSeconds;
+  const requestTimeoutSeconds =
+    read(env, 'BERTH_REQUEST_TIMEOUT_SECONDS') ?? CONFIG_DEFAULTS.requestTimeoutSeconds;
+  if (headersTimeoutSeconds > requestTimeoutSeconds) {
+    throw new ConfigError(
+      'BERTH_HEADERS_TIMEOUT_SECONDS',
+      `must not be longer than BERTH_REQUEST_TIMEOUT_SECONDS (${requestTimeoutSeconds}), which covers the headers too`,
+    );
+  }
   return {
     port: read(env, 'PORT') ?? CONFIG_DEFAULTS.port,
     host: read(env, 'HOST') ?? CONFIG_DEFAULTS.host,
@@ -192,6 +254,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): P
     heartbeatTimeoutMs: read(env, 'BERTH_HEARTBEAT_TIMEOUT_MS') ?? CONFIG_DEFAULTS.heartbeatTimeoutMs,
     requireReason: read(env, 'BERTH_REQUIRE_REASON') ?? CONFIG_DEFAULTS.requireReason,
     maxCommandsPerAgent: read(env, 'BERTH_MAX_COMMANDS_PER_AGENT'),
+    store: read(env, 'BERTH_STORE') ?? parseStoreSpec(CONFIG_DEFAULTS.store),
+    headersTimeoutSeconds,
+    requestTimeoutSeconds,
+    dockerLabels: read(env, 'BERTH_DOCKER_LABELS'),
+    leaseMs: read(env, 'BERTH_LEASE_MS'),
     http: read(env, 'BERTH_HTTP'),
   };
 }

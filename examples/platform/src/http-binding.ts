@@ -10,7 +10,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createBerthRouter } from '@berth/adapter-express';
 import type { LifecycleManager } from '@berth/core';
 import type { BerthIdentity } from '@berth/core/http';
-import { createBerthNodeHandler, hardenServer } from '@berth/core/node';
+import { type BerthEdgeOptions, createBerthNodeHandler, hardenServer } from '@berth/core/node';
 import type { Express } from 'express';
 
 /** The bindings `BERTH_HTTP` names. */
@@ -20,6 +20,8 @@ export type HttpBindingName = 'express' | 'node';
 export interface ApiMount {
   readonly authenticate: (req: Pick<IncomingMessage, 'headers'>) => BerthIdentity | null;
   readonly onError: (error: Error) => void;
+  /** The server's header and body timeouts (`BERTH_HEADERS_TIMEOUT_SECONDS`, `BERTH_REQUEST_TIMEOUT_SECONDS`). */
+  readonly edge: BerthEdgeOptions;
 }
 
 /**
@@ -34,9 +36,9 @@ export function mountApi(
   server: Server,
   manager: LifecycleManager,
   kind: HttpBindingName,
-  { authenticate, onError }: ApiMount,
+  { authenticate, onError, edge }: ApiMount,
 ): void {
-  hardenServer(server);
+  hardenServer(server, edge);
   const options = { authenticate, onError, openApiServers: [{ url: '/api' }] };
   if (kind === 'express') {
     app.use('/api', createBerthRouter(manager, options));

@@ -1,6 +1,8 @@
 /**
- * `pnpm start`: read the environment, start the platform, print its URL, and shut down cleanly
- * on SIGINT or SIGTERM. A bad environment variable prints what is wrong and exits with status 2.
+ * `pnpm start`: read the environment, start the platform, print its URL and its store once it is
+ * ready, and shut down cleanly on SIGINT or SIGTERM (operations in flight stay recorded and are
+ * resumed by the next start). A bad environment variable prints what is wrong and exits with
+ * status 2; a store another process holds, with status 1.
  *
  * @module
  */
@@ -53,6 +55,10 @@ try {
 } catch (error) {
   const code = (error as { code?: unknown }).code;
   const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof ConfigError) {
+    console.error(`berth platform: bad configuration: ${error.message}`);
+    process.exit(2);
+  }
   if (code === 'EADDRINUSE')
     console.error(`berth platform: port ${config.port} is in use (set PORT to another one)`);
   else if (code === 'EACCES')
@@ -71,5 +77,6 @@ const driverNote =
     ? `memory driver, ${config.memoryLatencyMs.min}–${config.memoryLatencyMs.max} ms per operation`
     : 'Docker driver';
 console.log(`Berth platform listening on ${platform.url} (${driverNote})`);
+console.log(`  store      ${platform.storeDescription}`);
 console.log(`  dashboard  ${platform.url}/`);
 console.log(`  API        ${platform.apiUrl}  (OpenAPI: ${platform.apiUrl}/openapi.json)`);

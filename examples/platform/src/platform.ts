@@ -1,7 +1,9 @@
 /**
  * The example platform: a small agent-hosting control plane. An Express 5 server with the
  * Berth adapter at `/api`, a live dashboard at `/`, and a lifecycle manager running the memory
- * driver (simulated latency) or the Docker driver (real containers).
+ * driver (simulated latency) or the Docker driver (real containers) over the store `BERTH_STORE`
+ * names (SQLite by default). It answers only once it is ready (`readiness.ts`) and recovers what
+ * an earlier run left on every start (`recovery.ts`).
  *
  * @module
  */
@@ -16,7 +18,6 @@ import {
   type TransitionEvent,
   createLifecycleManager,
 } from '@berth/core';
-import { berthServerOptions } from '@berth/core/node';
 import { createDockerDriver, DEFAULT_AGENT_IMAGE, ensureAgentImage } from '@berth/driver-docker';
 import { createMemoryDriver } from '@berth/driver-memory';
 import express, { type Request, type Response } from 'express';
@@ -24,6 +25,9 @@ import { createAuthenticator, DEV_OWNER } from './auth.js';
 import type { LatencyRange, PlatformConfig } from './config.js';
 import { buildDashboardAssets } from './dashboard-assets.js';
 import { mountApi } from './http-binding.js';
+import { mountReadiness } from './readiness.js';
+import { type RecoveryReport, reconcileAfterStart, resumeOnStart } from './recovery.js';
+import { type OpenedStore, openStore } from './store.js';
 
 /** Options of {@link startPlatform} beyond the configuration. */
 export interface StartPlatformOptions {
@@ -31,9 +35,12 @@ export interface StartPlatformOptions {
   readonly log?: (line: string) => void;
   /** Docker only: the engine address (`DOCKER_HOST` syntax). @default DOCKER_HOST or the local socket */
   readonly dockerHost?: string;
-  /** Docker only: extra labels on everything the driver creates (tests use it to clean up). */
+  /** Docker only: extra labels on everything the driver creates (tests use it to clean up). @default config.dockerLabels */
   readonly dockerLabels?: Readonly<Record<string, string>>;
-  /** Use this store instead of a fresh in-memory one. */
+  /**
+   * Use this store instead of the one `config.store` names. The caller keeps it: `close()`
+   * leaves it open.
+   */
   readonly store?: LifecycleStore;
   /**
    * Use this driver instead of the one `config.driver` names (tests pass a memory driver they
@@ -49,9 +56,15 @@ export interface Platform {
   /** `http://127.0.0.1:3000/api`. */
   readonly apiUrl: string;
   readonly manager: LifecycleManager;
+  /** The store the manager keeps its state in. */
+  readonly store: LifecycleStore;
+  /** What the start-up banner says about the store (`SQLite /…/.berth/berth.sqlite`). */
+  readonly storeDescription: string;
+  /** Start-up reconciling, which runs once the platform answers (rejects if it failed). */
+  readonly recovered: Promise<RecoveryReport>;
   readonly server: Server;
   readonly config: PlatformConfig;
-  /** Close the server and the manager (idempotent). */
+  /** Close the server, the manager and the store it opened (idempotent). */
   close(): Promise<void>;
 }
 
@@ -89,8 +102,10 @@ export function memoryLatency(range: LatencyRange): Record<string, number> {
 }
 
 /**
- * Start the platform: listen, build the driver and the manager, mount the API and the
- * dashboard, start the sweeper (every second at most, so heartbeat staleness is noticed in time).
+ * Start the platform: listen (answering 503 `NOT_READY` until ready), open the store, build the
+ * driver and the manager, resume what an earlier run left in flight, start the sweeper (every
+ * second at most, so heartbeat staleness is noticed in time), mount the API and the dashboard,
+ * answer — and then reconcile with the driver in the background (`Platform.recovered`).
  *
  * @param config - From {@link loadConfig}. Port 0 picks a free port.
  * @param options - Logging and Docker details.
@@ -107,7 +122,16 @@ export async function startPlatform(
   const log = options.log ?? ((line: string) => console.log(line));
   const app = express();
   app.disable('x-powered-by');
-  const server = createServer(berthServerOptions(), app);
+  const readiness = mountReadiness(app);
+  const server = createServer(
+    {
+      headersTimeout: config.headersTimeoutSeconds * 1000,
+      requestTimeout: config.requestTimeoutSeconds * 1000,
+      // Node checks both timeouts on this period (30 s by default): check every second.
+      connectionsCheckingInterval: 1000,
+    },
+    app,
+  );
   server.listen(config.port, config.host);
   await once(server, 'listening');
   const address = server.address() as AddressInfo;
@@ -115,11 +139,17 @@ export async function startPlatform(
   const url = `http://${shownHost}:${address.port}`;
   const apiUrl = `${url}/api`;
 
+  let opened: OpenedStore | null = null;
+  let manager: LifecycleManager | null = null;
   try {
+    opened = options.store
+      ? { store: options.store, description: 'a store given by the caller', close: async () => {} }
+      : await openStore(config.store, undefined, { leaseMs: config.leaseMs });
+    const store = opened.store;
     const driver = options.driver ?? (await createDriver(config, options, address.port, log));
-    const manager = createLifecycleManager({
+    const running = createLifecycleManager({
       driver,
-      ...(options.store ? { store: options.store } : {}),
+      store,
       defaultOwner: DEV_OWNER,
       ...(config.maxCommandsPerAgent === undefined
         ? {}
@@ -130,20 +160,16 @@ export async function startPlatform(
         ...(config.slotsPerOwner === undefined ? {} : { slotsPerOwner: config.slotsPerOwner }),
       },
     });
-    manager.events.on('error', (error) => log(`berth: background error: ${error.message}`));
-    if (config.driver === 'docker') {
-      const report = await manager.reconcile({ orphans: 'remove' });
-      if (report.orphansRemoved.length > 0) {
-        log(`Removed ${report.orphansRemoved.length} leftover container(s) of an earlier run.`);
-      }
-    }
-    manager.start({ intervalMs: Math.min(1000, Math.max(100, Math.floor(config.heartbeatTimeoutMs / 4))) });
+    manager = running;
+    running.events.on('error', (error) => log(`berth: background error: ${error.message}`));
+    await resumeOnStart(running, store, driver, log);
+    running.start({ intervalMs: Math.min(1000, Math.max(100, Math.floor(config.heartbeatTimeoutMs / 4))) });
 
     const authenticate = createAuthenticator(config.operatorKeys);
     const assets = await buildDashboardAssets();
     const contract = lifecycleContract();
     const info: PlatformInfo = {
-      driver: manager.driverName,
+      driver: running.driverName,
       authRequired: config.operatorKeys !== null,
       devOwner: config.operatorKeys === null ? DEV_OWNER : null,
       requireReason: config.requireReason,
@@ -154,9 +180,13 @@ export async function startPlatform(
     };
 
     app.use(securityHeaders);
-    mountApi(app, server, manager, config.http ?? 'express', {
+    mountApi(app, server, running, config.http ?? 'express', {
       authenticate,
       onError: (error) => log(`berth: internal error: ${error.stack ?? error.message}`),
+      edge: {
+        headersTimeoutSeconds: config.headersTimeoutSeconds,
+        bodyTimeoutSeconds: config.requestTimeoutSeconds,
+      },
     });
     app.get('/platform/info', (_req, res) => {
       res.json(info);
@@ -174,7 +204,7 @@ export async function startPlatform(
         });
         return;
       }
-      serveFeed(manager, identity.owner, req, res, feeds);
+      serveFeed(running, identity.owner, req, res, feeds);
     });
     for (const [path, asset] of assets.files) {
       app.get(path, (_req, res) => {
@@ -182,20 +212,48 @@ export async function startPlatform(
       });
     }
 
+    readiness.ready({ store, driver });
+    // Reads every agent: in the background, once the platform answers (after this turn, so
+    // a synchronous store's long read does not hold up the answer).
+    const recovered = new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
+      reconcileAfterStart(running, store, driver, log),
+    );
+    recovered.catch((error: unknown) => {
+      if (readiness.phase !== 'closing')
+        log(`berth: reconciling after start failed: ${(error as Error).message}`);
+    });
+
+    const storeOpened = opened;
     let closing: Promise<void> | null = null;
     const close = () => {
       closing ??= (async () => {
+        readiness.closing();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         for (const res of feeds) res.end();
-        await manager.close();
+        // Operations in flight stay recorded (not failed): the next start resumes them.
+        await running.close();
+        await recovered.catch(() => {});
+        await storeOpened.close();
         // Event streams never go idle by themselves: cut what is still open.
         server.closeAllConnections();
         await closed;
       })();
       return closing;
     };
-    return { url, apiUrl, manager, server, config, close };
+    return {
+      url,
+      apiUrl,
+      manager: running,
+      store,
+      storeDescription: opened.description,
+      recovered,
+      server,
+      config,
+      close,
+    };
   } catch (error) {
+    await manager?.close().catch(() => {});
+    await opened?.close().catch(() => {});
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     throw error;
@@ -224,7 +282,9 @@ async function createDriver(
     networkMode: 'host',
     apiUrl: `http://${agentApiHost}:${port}/api`,
     ...(options.dockerHost === undefined ? {} : { host: options.dockerHost }),
-    ...(options.dockerLabels === undefined ? {} : { labels: options.dockerLabels }),
+    ...((options.dockerLabels ?? config.dockerLabels) === undefined
+      ? {}
+      : { labels: options.dockerLabels ?? config.dockerLabels }),
   });
 }
 

@@ -18,6 +18,9 @@ describe('loadConfig', () => {
       memoryLatencyMs: { min: 300, max: 800 },
       heartbeatTimeoutMs: 90_000,
       requireReason: ['pause'],
+      store: { kind: 'sqlite', path: '.berth/berth.sqlite' },
+      headersTimeoutSeconds: 10,
+      requestTimeoutSeconds: 30,
     });
   });
 
@@ -106,6 +109,11 @@ describe('loadConfig', () => {
       'BERTH_HEARTBEAT_TIMEOUT_MS',
       'BERTH_REQUIRE_REASON',
       'BERTH_MAX_COMMANDS_PER_AGENT',
+      'BERTH_STORE',
+      'BERTH_HEADERS_TIMEOUT_SECONDS',
+      'BERTH_REQUEST_TIMEOUT_SECONDS',
+      'BERTH_DOCKER_LABELS',
+      'BERTH_LEASE_MS',
       'BERTH_HTTP',
     ]);
   });

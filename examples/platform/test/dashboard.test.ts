@@ -51,7 +51,10 @@ describe.skipIf(!hasChromium && !requireInfra)('dashboard (headless Chromium)', 
     mkdirSync(artifacts, { recursive: true });
     // Real latency (so transient statuses are visible), small enough to keep the test quick.
     driver = createMemoryDriver({ latency: 150 });
-    platform = await startPlatform(loadConfig({ PORT: '0', HOST: '127.0.0.1' }), { driver, log: () => {} });
+    platform = await startPlatform(loadConfig({ PORT: '0', BERTH_STORE: 'memory', HOST: '127.0.0.1' }), {
+      driver,
+      log: () => {},
+    });
     profile = mkdtempSync(join(tmpdir(), 'berth-chromium-'));
     // A fresh profile directory per run (playwright passes it as --user-data-dir).
     browser = await chromium.launchPersistentContext(profile, {

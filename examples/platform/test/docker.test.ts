@@ -55,7 +55,7 @@ describe.skipIf(!engine && !requireInfra)('platform with BERTH_DRIVER=docker', (
 
   beforeAll(async () => {
     if (!engine) throw new Error(`BERTH_REQUIRE_INFRA is set but no Docker Engine answers at ${socketPath}`);
-    platform = await startPlatform(loadConfig({ PORT: '0', BERTH_DRIVER: 'docker' }), {
+    platform = await startPlatform(loadConfig({ PORT: '0', BERTH_STORE: 'memory', BERTH_DRIVER: 'docker' }), {
       dockerLabels: runLabel,
       log: () => {},
     });

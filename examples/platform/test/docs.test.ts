@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CONFIG_VARIABLES, loadConfig } from '../src/index.js';
+import { CONFIG_DEFAULTS, CONFIG_VARIABLES, loadConfig } from '../src/index.js';
 
 const page = readFileSync(new URL('../../../docs/getting-started.md', import.meta.url), 'utf8');
 const section = page.slice(
@@ -37,6 +37,10 @@ describe('docs/getting-started.md: Run the platform', () => {
     );
     expect(row('BERTH_HEARTBEAT_TIMEOUT_MS')[2]).toBe(`\`${defaults.heartbeatTimeoutMs}\``);
     expect(row('BERTH_REQUIRE_REASON')[2]).toBe(`\`${defaults.requireReason.join(',')}\``);
+    expect(row('BERTH_STORE')[2]).toBe(`\`${CONFIG_DEFAULTS.store}\``);
+    expect(defaults.store).toEqual({ kind: 'sqlite', path: CONFIG_DEFAULTS.store.slice('sqlite:'.length) });
+    expect(row('BERTH_HEADERS_TIMEOUT_SECONDS')[2]).toBe(`\`${defaults.headersTimeoutSeconds}\``);
+    expect(row('BERTH_REQUEST_TIMEOUT_SECONDS')[2]).toBe(`\`${defaults.requestTimeoutSeconds}\``);
   });
 
   it('starts with Quick start line 1 of the README', () => {

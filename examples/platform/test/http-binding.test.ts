@@ -42,6 +42,7 @@ describe.each(['express', 'node'] as const)('BERTH_HTTP=%s', (binding) => {
       BERTH_HTTP: binding,
       BERTH_OPERATOR_KEYS: 'acme:k-acme',
       BERTH_MEMORY_LATENCY_MS: '0',
+      BERTH_STORE: 'memory',
     });
     expect(config.http).toBe(binding);
     platform = await startPlatform(config, { log: () => {} });

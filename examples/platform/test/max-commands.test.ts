@@ -9,9 +9,12 @@ import { ConfigError, loadConfig, type Platform, startPlatform } from '../src/in
 describe('BERTH_MAX_COMMANDS_PER_AGENT', () => {
   let platform: Platform;
   beforeAll(async () => {
-    platform = await startPlatform(loadConfig({ PORT: '0', BERTH_MAX_COMMANDS_PER_AGENT: '2' }), {
-      log: () => {},
-    });
+    platform = await startPlatform(
+      loadConfig({ PORT: '0', BERTH_STORE: 'memory', BERTH_MAX_COMMANDS_PER_AGENT: '2' }),
+      {
+        log: () => {},
+      },
+    );
   });
   afterAll(async () => {
     await platform?.close();

@@ -26,7 +26,7 @@ interface Started {
 function startMain(env: Record<string, string>): Promise<Started> {
   const child = spawn(process.execPath, ['--conditions=@berth/source', '--import', 'tsx', 'src/main.ts'], {
     cwd: platformDir,
-    env: { ...process.env, PORT: '0', ...env },
+    env: { ...process.env, PORT: '0', BERTH_STORE: 'memory', ...env },
   });
   let stdout = '';
   let stderr = '';
@@ -50,7 +50,7 @@ function runMain(
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, ['--conditions=@berth/source', '--import', 'tsx', 'src/main.ts'], {
     cwd: platformDir,
-    env: { ...process.env, ...env },
+    env: { ...process.env, BERTH_STORE: 'memory', ...env },
   });
   let stdout = '';
   let stderr = '';
@@ -69,7 +69,7 @@ afterEach(async () => {
 });
 
 async function platformWith(env: Record<string, string>, latency = 20): Promise<Platform> {
-  const platform = await startPlatform(loadConfig({ PORT: '0', ...env }), {
+  const platform = await startPlatform(loadConfig({ PORT: '0', BERTH_STORE: 'memory', ...env }), {
     driver: createMemoryDriver({ latency }),
     log: () => {},
   });
@@ -153,7 +153,12 @@ describe('configuration reaches the manager', () => {
 
   it('BERTH_MEMORY_CAPACITY: beyond it agents wait in waitlisted, and get room when some frees up', async () => {
     const platform = await startPlatform(
-      loadConfig({ PORT: '0', BERTH_MEMORY_CAPACITY: '1', BERTH_MEMORY_LATENCY_MS: '0' }),
+      loadConfig({
+        PORT: '0',
+        BERTH_STORE: 'memory',
+        BERTH_MEMORY_CAPACITY: '1',
+        BERTH_MEMORY_LATENCY_MS: '0',
+      }),
       {
         log: () => {},
       },

@@ -56,11 +56,24 @@ class Normaliser {
     );
   }
 
-  value(value: unknown): unknown {
-    if (typeof value === 'string') return this.string(value);
+  /** A random value known by its field (credentials' username and password), numbered. */
+  private named(field: string, whole: string): string {
+    let name = this.seen.get(whole);
+    if (name === undefined) {
+      const n = (this.counts.get(field) ?? 0) + 1;
+      this.counts.set(field, n);
+      name = `<${field}#${n}>`;
+      this.seen.set(whole, name);
+    }
+    return name;
+  }
+
+  value(value: unknown, key?: string): unknown {
+    if (typeof value === 'string')
+      return key === 'username' || key === 'password' ? this.named(key, value) : this.string(value);
     if (Array.isArray(value)) return value.map((v) => this.value(v));
     if (value !== null && typeof value === 'object')
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.value(v)]));
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.value(v, k)]));
     return value;
   }
 }

@@ -32,6 +32,9 @@ export const FLAGS = {
   after: { type: 'string' },
   verify: { type: 'boolean' },
   'expires-in': { type: 'string' },
+  label: { type: 'string' },
+  name: { type: 'string' },
+  code: { type: 'string' },
   'idempotency-key': { type: 'string' },
 } as const;
 
@@ -67,15 +70,20 @@ export const VERB_FLAGS: Readonly<Record<string, readonly FlagName[]>> = {
   wait: ['status', 'timeout'],
   audit: ['after', 'verify'],
   revisions: [],
+  why: [],
   watch: ['profile'],
-  token: ['expires-in', 'owner'],
+  token: ['expires-in', 'owner', 'code'],
+  backups: ['label', 'name', 'owner', 'wait', 'timeout'],
+  services: [],
   destroy: ['reason', 'confirm', 'yes', 'wait', 'timeout', 'idempotency-key'],
   kill: ['reason', 'confirm', 'yes', 'wait', 'timeout', 'idempotency-key'],
   help: [],
   ...Object.fromEntries(
     ACTION_VERBS.map((verb) => [
       verb,
-      ['reason', 'confirm', 'revision', 'yes', 'wait', 'timeout', 'idempotency-key'],
+      verb === 'recreate'
+        ? ['reason', 'confirm', 'size', 'yes', 'wait', 'timeout', 'idempotency-key']
+        : ['reason', 'confirm', 'revision', 'yes', 'wait', 'timeout', 'idempotency-key'],
     ]),
   ),
 };

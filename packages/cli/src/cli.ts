@@ -16,11 +16,14 @@ import { escapeControl, safeJson } from './terminal-text.js';
 import { actionVerb } from './verbs/action.js';
 import { agentsVerb } from './verbs/agents.js';
 import { auditVerb, revisionsVerb } from './verbs/audit.js';
+import { backupsVerb } from './verbs/backups.js';
 import { deployVerb } from './verbs/deploy.js';
+import { servicesVerb } from './verbs/services.js';
 import { statusVerb } from './verbs/status.js';
 import { tokenVerb } from './verbs/token.js';
 import { waitVerb } from './verbs/wait.js';
 import { watchVerb } from './verbs/watch.js';
+import { whyVerb } from './verbs/why.js';
 
 /** Where the API is when neither `--url` nor `BERTH_URL` says. */
 export const DEFAULT_URL = 'http://127.0.0.1:3000/api';
@@ -32,8 +35,11 @@ const VERBS: Readonly<Record<string, Verb>> = {
   wait: waitVerb,
   audit: auditVerb,
   revisions: revisionsVerb,
+  why: whyVerb,
   watch: watchVerb,
   token: tokenVerb,
+  backups: backupsVerb,
+  services: servicesVerb,
   destroy: actionVerb('destroy'),
   kill: actionVerb('destroy'),
   ...Object.fromEntries(ACTION_VERBS.map((action) => [action, actionVerb(action)])),

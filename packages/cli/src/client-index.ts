@@ -15,3 +15,4 @@ export {
 } from './client.js';
 export { readEventStream, type ServerSentEvent } from './event-stream.js';
 export type * from './types.js';
+export type * from './catalog-client.js';

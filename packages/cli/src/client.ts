@@ -5,6 +5,7 @@
  * @module
  */
 import type { Action, Status } from '@berth/core';
+import { type CatalogClient, catalogClient } from './catalog-client.js';
 import { readEventStream, type ServerSentEvent } from './event-stream.js';
 import type {
   ActionBody,
@@ -12,6 +13,7 @@ import type {
   AgentResource,
   AuditEntryView,
   AuditVerificationView,
+  ExplanationView,
   CreateAgentBody,
   Problem,
   RegistrationToken,
@@ -70,7 +72,7 @@ export interface RequestOptions {
 }
 
 /** A typed client of the Berth HTTP API. Every method throws {@link BerthApiError} or {@link BerthConnectionError}. */
-export interface BerthClient {
+export interface BerthClient extends CatalogClient {
   /** The API base URL, without a trailing slash. */
   readonly url: string;
   /** `GET /agents` */
@@ -101,11 +103,13 @@ export interface BerthClient {
   audit(id: string, after?: number, options?: RequestOptions): Promise<AuditEntryView[]>;
   /** `GET /agents/:id/audit/verify` */
   verifyAudit(id: string, options?: RequestOptions): Promise<AuditVerificationView>;
+  /** `GET /agents/:id/explain`: why the agent is in its status. */
+  explain(id: string, options?: RequestOptions): Promise<ExplanationView>;
   /** `GET /agents/:id/revisions` */
   revisions(id: string, options?: RequestOptions): Promise<RevisionView[]>;
   /** `POST /registration-tokens` */
   createRegistrationToken(
-    body?: { expiresInSeconds?: number | undefined; owner?: string | undefined },
+    body?: { expiresInSeconds?: number | undefined; owner?: string | undefined; code?: string | undefined },
     options?: RequestOptions,
   ): Promise<RegistrationToken>;
   /**
@@ -192,6 +196,7 @@ export function createBerthClient(options: BerthClientOptions): BerthClient {
 
   return {
     url: base,
+    ...catalogClient(json),
     async listAgents(filter = {}, request) {
       const query = new URLSearchParams();
       if (filter.status) query.set('status', filter.status);
@@ -237,6 +242,9 @@ export function createBerthClient(options: BerthClientOptions): BerthClient {
     },
     verifyAudit(id, request) {
       return json<AuditVerificationView>('GET', `${agentPath(id)}/audit/verify`, undefined, request);
+    },
+    explain(id, request) {
+      return json<ExplanationView>('GET', `${agentPath(id)}/explain`, undefined, request);
     },
     async revisions(id, request) {
       return (

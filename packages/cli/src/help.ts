@@ -58,6 +58,10 @@ Same as destroy (Sekuire's word for it).`,
   wait: `berth wait <id> --status <status> [--timeout <seconds>]
 
 Waits until the agent has the status (default timeout 120 s; exit 5 on timeout).`,
+  why: `berth why <id>
+
+Explains the agent's status: since when, and the causes that put it there and keep it there
+(transitions, refused actions, heartbeat age, driver errors, recovery attempts, policies).`,
   audit: `berth audit <id> [--after <seq>] [--verify]
 
 Prints the audit trail: every transition and every refused request, oldest first.
@@ -69,9 +73,26 @@ Lists the agent's revisions (image, action, outcome), oldest first.`,
 
 Follows the agent's status events (server-sent events) and prints each transition until the
 agent is deleted or you press Ctrl-C.`,
-  token: `berth token create [--expires-in <seconds>] [--owner <owner>]
+  token: `berth token create [--expires-in <seconds>] [--code <code>] [--owner <owner>]
+berth token list
+berth token revoke <token-id>
 
-Mints a one-time registration token for a self-hosted agent. The token is shown this once.`,
+create mints a one-time registration token for a self-hosted agent (shown this once; with
+--code it can only register that code). list shows the tokens' ids and status (active, used,
+expired, revoked), never the tokens. revoke makes an unused token worthless (exit 3 if it was
+already used).`,
+  backups: `berth backups [list] [<agent-id>]
+berth backups create <agent-id> [--label <text>] [--wait] [--timeout <s>]
+berth backups restore <backup-id> --name <name> [--owner <owner>]
+berth backups delete <backup-id>
+
+The backup catalog: list it (a destroyed agent's backups stay), back up an agent's workspace
+(with --wait, until it completes; exit 8 if it fails), create a new agent from a completed
+backup, delete one.`,
+  services: `berth services [<agent-id>]
+
+Lists the services agents reported: code, name, effective status (stale once the reporting
+agent is degraded or gone), the reported status, the agent and when.`,
 };
 
 /** The overview printed by `berth help`. */
@@ -94,7 +115,10 @@ Verbs:
   watch <id>                     follow status changes live
   audit <id>                     the audit trail
   revisions <id>                 the revisions
-  token create                   mint a registration token (shown once)
+  why <id>                       why the agent is in its status: since when, and the causes
+  token create|list|revoke       registration tokens (a new one is shown once)
+  backups [list|create|restore|delete]  the backup catalog
+  services [<agent-id>]          the services agents reported
   help [verb]                    this text, or a verb's
 
 ${COMMON}

@@ -123,3 +123,16 @@ export function startProgress(io: CliIO, text: string): Progress {
     },
   };
 }
+
+/** Credentials as printed once (after deploy and recreate), with a warning that they will not be shown again. */
+export function credentialsText(
+  ctx: { readonly paint: Paint },
+  credentials: { readonly username: string; readonly password: string; readonly runtimeToken: string },
+): string {
+  return [
+    ctx.paint('yellow', 'Credentials (shown once; store them now):'),
+    `  username:      ${credentials.username}`,
+    `  password:      ${credentials.password}`,
+    `  runtime token: ${credentials.runtimeToken}`,
+  ].join('\n');
+}

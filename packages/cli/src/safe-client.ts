@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { safeCatalogClient } from './catalog-client.js';
 import { BerthApiError, type BerthClient, type StatusEventMessage } from './client.js';
 import { displaySafe } from './terminal-text.js';
 
@@ -36,6 +37,7 @@ async function* safeEvents(events: AsyncGenerator<StatusEventMessage>): AsyncGen
 export function displaySafeClient(client: BerthClient): BerthClient {
   return {
     url: client.url,
+    ...safeCatalogClient(client, safely),
     listAgents: (filter, options) => safely(() => client.listAgents(filter, options)),
     getAgent: (id, options) => safely(() => client.getAgent(id, options)),
     createAgent: (body, options) => safely(() => client.createAgent(body, options)),
@@ -45,6 +47,7 @@ export function displaySafeClient(client: BerthClient): BerthClient {
     audit: (id, after, options) => safely(() => client.audit(id, after, options)),
     verifyAudit: (id, options) => safely(() => client.verifyAudit(id, options)),
     revisions: (id, options) => safely(() => client.revisions(id, options)),
+    explain: (id, options) => safely(() => client.explain(id, options)),
     createRegistrationToken: (body, options) => safely(() => client.createRegistrationToken(body, options)),
     async events(id, options) {
       try {

@@ -56,6 +56,29 @@ export interface AgentResource {
   readonly purgeAt?: string | null;
   /** Present when the request named a `?profile=`: the vendor's word for the status. */
   readonly vendorStatus?: unknown;
+  /** Spec fields, as created (`size` may change with recreate); `null` when not given. */
+  readonly runtime?: string | null;
+  readonly region?: string | null;
+  readonly size?: string | null;
+  /** Where the driver serves the agent. */
+  readonly endpoints?: readonly { readonly name: string; readonly url: string }[];
+  /** Only in the answer of create: the credentials, shown this once. */
+  readonly credentials?: AgentCredentialsView;
+}
+
+/** Access credentials of a managed agent (answered once: create, recreate). */
+export interface AgentCredentialsView {
+  readonly username: string;
+  readonly password: string;
+  readonly runtimeToken: string;
+}
+
+/** `GET /agents/:id/explain`: why the agent is in its status. */
+export interface ExplanationView {
+  readonly status: Status;
+  readonly since: string;
+  readonly summary: string;
+  readonly causes: readonly { readonly at: string; readonly kind: string; readonly detail: string }[];
 }
 
 /** Body of `POST /agents`. */
@@ -67,6 +90,8 @@ export interface CreateAgentBody {
   readonly region?: string;
   readonly size?: string;
   readonly config?: Readonly<Record<string, unknown>>;
+  /** A completed backup whose workspace the new agent starts with. */
+  readonly restoreFrom?: string;
 }
 
 /** Body of `POST /agents/:id/actions/:action` and `DELETE /agents/:id`. */
@@ -74,12 +99,16 @@ export interface ActionBody {
   readonly reason?: string;
   readonly confirm?: string;
   readonly revision?: string;
+  /** recreate: the new size. */
+  readonly size?: string;
 }
 
 /** Answer of an action: the agent, and the operation when the action started one. */
 export interface ActionResult {
   readonly agent: AgentResource;
   readonly operation?: { readonly id: string; readonly action: string } | null;
+  /** recreate: the new credentials, shown this once. */
+  readonly credentials?: AgentCredentialsView;
 }
 
 /** One audit entry (`GET /agents/:id/audit`). */
@@ -131,8 +160,12 @@ export interface StatusEvent {
 
 /** A registration token, shown once. */
 export interface RegistrationToken {
+  /** Its id (list and revoke it by this); older servers send none. */
+  readonly id?: string;
   readonly token: string;
   readonly expiresAt: string;
+  /** The only code it can register, or null. */
+  readonly code?: string | null;
 }
 
 /** An `application/problem+json` body (RFC 9457) as Berth sends it. */

@@ -36,7 +36,7 @@ describe('berth audit --verify', () => {
   let env: Record<string, string>;
   beforeAll(async () => {
     store = createMemoryStore();
-    platform = await startPlatform(loadConfig({ PORT: '0' }), {
+    platform = await startPlatform(loadConfig({ PORT: '0', BERTH_STORE: 'memory' }), {
       driver: createMemoryDriver({ latency: 0 }),
       store,
       log: () => {},

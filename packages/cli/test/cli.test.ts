@@ -73,7 +73,10 @@ describe('berth CLI against a running platform', () => {
 
   beforeAll(async () => {
     driver = createMemoryDriver({ latency: 40 });
-    platform = await startPlatform(loadConfig({ PORT: '0' }), { driver, log: () => {} });
+    platform = await startPlatform(loadConfig({ PORT: '0', BERTH_STORE: 'memory' }), {
+      driver,
+      log: () => {},
+    });
     env = { BERTH_URL: platform.apiUrl };
   });
 
@@ -278,7 +281,7 @@ describe('berth CLI against a running platform', () => {
     expect(JSON.parse(json404.stderr)).toMatchObject({ error: { code: 'AGENT_NOT_FOUND', exitCode: 4 } });
 
     // A port nothing listens on: the platform's own, once closed.
-    const closed = await startPlatform(loadConfig({ PORT: '0' }), { log: () => {} });
+    const closed = await startPlatform(loadConfig({ PORT: '0', BERTH_STORE: 'memory' }), { log: () => {} });
     const url = closed.apiUrl;
     await closed.close();
     const unreachable = await berth(['agents'], { BERTH_URL: url });
@@ -294,7 +297,11 @@ describe('berth CLI with operator keys', () => {
 
   beforeAll(async () => {
     platform = await startPlatform(
-      loadConfig({ PORT: '0', BERTH_OPERATOR_KEYS: 'acme:acme-key-1,globex:globex-key-2' }),
+      loadConfig({
+        PORT: '0',
+        BERTH_STORE: 'memory',
+        BERTH_OPERATOR_KEYS: 'acme:acme-key-1,globex:globex-key-2',
+      }),
       {
         driver: createMemoryDriver({ latency: 10 }),
         log: () => {},

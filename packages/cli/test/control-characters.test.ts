@@ -86,7 +86,7 @@ describe('control characters through the real platform', () => {
   let id: string;
 
   beforeAll(async () => {
-    platform = await startPlatform(loadConfig({ PORT: '0' }), {
+    platform = await startPlatform(loadConfig({ PORT: '0', BERTH_STORE: 'memory' }), {
       driver: createMemoryDriver({ latency: 0 }),
       log: () => {},
     });

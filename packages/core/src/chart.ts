@@ -88,8 +88,13 @@ export interface Denial {
   readonly detail: string;
   /** What would unblock it. */
   readonly unblock: string;
-  /** The guard that refused, or `null` when no transition exists for this status. */
-  readonly guard: GuardName | null;
+  /**
+   * The guard that refused (`precondition:<name>` for an embedder's precondition), or `null`
+   * when no transition exists for this status.
+   */
+  readonly guard: GuardName | `precondition:${string}` | null;
+  /** For `PRECONDITION_FAILED`: the embedder's reason code (e.g. `MODEL_PRICE_BOOK_MISSING`). */
+  readonly reason?: string;
 }
 
 function firstFailingGuard(

@@ -4,12 +4,15 @@
  * manager does everything else (guards, audit, retries, fencing).
  *
  * Required: `provision`, `start`, `stop`, `destroy`, `inspect`. Optional, declared by the
- * methods' presence: `restart`, `redeploy`, `recreate`, `watch`, `list`. An action whose method
- * is missing is simply unavailable (`availableActions` says which driver lacks what).
+ * methods' presence: `restart`, `redeploy`, `recreate`, `watch`, `list`, and the workspace
+ * backups `backup`, `restore` and `deleteBackup`. An action whose method is missing is simply
+ * unavailable (`availableActions` says which driver lacks what; asking for a backup of a driver
+ * without `backup` is refused naming the driver).
  *
  * @module
  */
 import type { AgentSpec, DriverOperation } from './record.js';
+import type { Endpoint } from './spec-types.js';
 
 /** What a driver can do beyond the required minimum. */
 export interface DriverCapabilities {
@@ -23,6 +26,12 @@ export interface DriverCapabilities {
   readonly watch: boolean;
   /** Lists the resources it manages (`list`), for reconciliation. */
   readonly list: boolean;
+  /** Archives an agent's workspace (`backup`). @default false */
+  readonly backup?: boolean;
+  /** Fills a new agent's workspace from a backup before it is provisioned (`restore`). @default false */
+  readonly restore?: boolean;
+  /** Says where it serves an agent (`endpoints`). @default false */
+  readonly endpoints?: boolean;
 }
 
 /** Everything a driver needs to act on one agent. */
@@ -44,8 +53,15 @@ export interface DriverTarget {
    * only their digest). Every other operation gets `null` and must keep the credentials the
    * resource already has (e.g. a redeploy that replaces a container copies its environment).
    * A repeated provision with the same operation id may carry rotated credentials: apply them.
+   * `agentToken` is the runtime token the operator was shown; `username` and `password` are the
+   * runtime's login (Berth always sets them; optional for targets built by hand).
    */
-  readonly credentials: { readonly agentId: string; readonly agentToken: string } | null;
+  readonly credentials: {
+    readonly agentId: string;
+    readonly agentToken: string;
+    readonly username?: string;
+    readonly password?: string;
+  } | null;
   /** Account-level secrets, re-injected on provision, start, restart, redeploy and recreate. */
   readonly secrets: Readonly<Record<string, string>>;
 }
@@ -57,12 +73,38 @@ export interface OperationContext {
   readonly signal: AbortSignal;
 }
 
+/** The backup a `backup` or `restore` call is about. */
+export interface DriverBackupRef {
+  /** `bkp_…`: the catalog id (also a fine file or object name). */
+  readonly id: string;
+  /** The driver's handle for the archive, as its `backup` returned it (null before that). */
+  readonly location: string | null;
+}
+
+/** The context of `backup` and `restore`: an operation context naming the backup. */
+export interface BackupContext extends Omit<OperationContext, 'operation'> {
+  readonly operation: 'backup' | 'restore';
+  readonly backup: DriverBackupRef;
+}
+
+/** What `backup` reports: where the archive is and how big. */
+export interface DriverBackupResult {
+  /** The driver's handle for the archive (a file name, an object key), handed back to `restore`. */
+  readonly location: string;
+  readonly sizeBytes: number;
+}
+
 /** What an operation reports back (all optional). */
 export interface DriverResult {
   /** The driver's handle for the resource (container id, VM id, …). */
   readonly resourceId?: string;
   /** What the image or release resolved to (e.g. an image id), recorded in the revision. */
   readonly resolvedImage?: string;
+  /**
+   * Where the agent is served after this operation (drivers with `endpoints`): the manager shows
+   * it on the agent. Absent: unchanged.
+   */
+  readonly endpoints?: readonly Endpoint[];
 }
 
 /** What the driver sees of an agent's resource right now. */
@@ -109,6 +151,26 @@ export interface LifecycleDriver {
   recreate?(target: DriverTarget, ctx: OperationContext): Promise<DriverResult | undefined>;
   /** Remove the runtime and the workspace. Destroying something missing succeeds. */
   destroy(target: DriverTarget, ctx: OperationContext): Promise<undefined | DriverResult>;
+  /**
+   * Archive the agent's workspace as it is now (the agent may be running or stopped; its
+   * resource is left as it was). Idempotent per operation id: a repeat answers the same archive.
+   */
+  backup?(target: DriverTarget, ctx: BackupContext): Promise<DriverBackupResult>;
+  /**
+   * Fill the (new) agent's workspace from `ctx.backup` before `provision` builds its runtime;
+   * the manager calls it as the first step of the provision of an agent created with
+   * `restoreFrom`. Throw `DriverError('BACKUP_MISSING')` when the archive is gone.
+   */
+  restore?(target: DriverTarget, ctx: BackupContext): Promise<DriverResult | undefined>;
+  /** Remove a backup's archive (deleting a missing one succeeds). */
+  deleteBackup?(backup: DriverBackupRef): Promise<void>;
+  /**
+   * Where the agent is served now (`[{ name, url }]`), empty when it has no resource. A driver
+   * with it also answers `endpoints` in the result of every operation that builds or starts the
+   * runtime (the manager shows that on the agent); destroy must release them (a destroyed
+   * agent's endpoints are empty and free for others).
+   */
+  endpoints?(agentId: string): Promise<readonly Endpoint[]>;
   /** Look at one agent's resource. */
   inspect(agentId: string): Promise<DriverInspection>;
   /** Every resource the driver manages (reconciliation: orphans and ghosts). */
@@ -127,6 +189,9 @@ export function driverCapabilities(driver: LifecycleDriver): DriverCapabilities 
     recreate: typeof driver.recreate === 'function',
     watch: typeof driver.watch === 'function',
     list: typeof driver.list === 'function',
+    backup: typeof driver.backup === 'function',
+    restore: typeof driver.restore === 'function',
+    endpoints: typeof driver.endpoints === 'function',
   };
 }
 

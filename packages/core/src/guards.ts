@@ -131,7 +131,8 @@ export type DenialCode =
   | 'CONFIRMATION_REQUIRED'
   | 'QUOTA_EXCEEDED'
   | 'AGENT_PAUSED'
-  | 'STALE_OPERATION';
+  | 'STALE_OPERATION'
+  | 'PRECONDITION_FAILED';
 
 /** How a guard's refusal is told to a person. */
 export interface GuardExplanation {

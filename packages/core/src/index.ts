@@ -32,7 +32,14 @@ export type * from './service-record.js';
 export * from './driver.js';
 export type * from './store.js';
 export type * from './manager-types.js';
+export type * from './catalog-types.js';
+export type * from './follow-types.js';
+export type * from './lease-types.js';
 export type * from './idempotency-types.js';
+export type * from './credentials.js';
+export type * from './spec-types.js';
+export type * from './explain-types.js';
+export type * from './preconditions-types.js';
 export * from './schemas.js';
 export {
   createLifecycleManager,

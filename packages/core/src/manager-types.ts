@@ -8,51 +8,28 @@ import type { EventEmitter } from 'eventemitter3';
 import type { ActionAvailability } from './chart.js';
 import type { Clock } from './clock.js';
 import type { LifecycleDriver } from './driver.js';
-import type { AuditEntry, CommandRecord, DriverOperation, Revision } from './record.js';
+import type { AuditEntry, CommandRecord, RecordedOperation, Revision } from './record.js';
 import type { AuditVerification } from './audit.js';
+import type { CatalogMethods, IssuedRegistrationToken } from './catalog-types.js';
+import type { ManagerFollow } from './follow-types.js';
+import type { AgentCredentials, CreatedAgent } from './credentials.js';
+import type { AgentSpecView, SpecDispatchOptions } from './spec-types.js';
+import type { AgentExplanation } from './explain-types.js';
+import type { EmbedderOptions } from './preconditions-types.js';
+import type { LifecycleEvents } from './events-types.js';
 import type { IdempotentCall, IdempotentResponse, StoredResponse } from './idempotency-types.js';
 import type { LifecyclePolicies } from './policies-types.js';
+import type { ReconcileReport, TickReport } from './sweep-types.js';
 import type { LifecycleStore } from './store.js';
 import type { Action, AgentKind, LifecycleEventType, Status } from './vocabulary.js';
 
 export type { Clock } from './clock.js';
 export type { LifecyclePolicies } from './policies-types.js';
-
-/** Hooks for events, typed. */
-export interface LifecycleEvents {
-  /** An accepted transition (status may be unchanged for targetless events such as a heartbeat). */
-  transition: (event: TransitionEvent) => void;
-  /** An audit entry was written. */
-  audit: (entry: AuditEntry) => void;
-  /** A driver operation started, succeeded, failed or was fenced off. */
-  operation: (event: OperationEvent) => void;
-  /** Something failed in the background (a driver threw unexpectedly, a sweep failed). */
-  error: (error: Error) => void;
-}
-
-/** Payload of the `transition` event. */
-export interface TransitionEvent {
-  readonly agentId: string;
-  readonly owner: string;
-  readonly action: string;
-  readonly from: Status;
-  readonly to: Status;
-  readonly version: number;
-  readonly at: number;
-  readonly actor: string;
-}
-
-/** Payload of the `operation` event. */
-export interface OperationEvent {
-  readonly agentId: string;
-  readonly operationId: string;
-  readonly op: DriverOperation;
-  readonly phase: 'started' | 'succeeded' | 'failed' | 'fenced';
-  readonly error?: { readonly code: string; readonly message: string } | undefined;
-}
+export type { ReconcileReport, TickReport } from './sweep-types.js';
+export type { LifecycleEvents, OperationEvent, TransitionEvent } from './events-types.js';
 
 /** Options of {@link createLifecycleManager}. */
-export interface LifecycleManagerOptions {
+export interface LifecycleManagerOptions extends EmbedderOptions {
   /** Where records live. @default an in-memory store */
   readonly store?: LifecycleStore;
   /** Who runs managed agents. Without one, only self-hosted agents can exist. */
@@ -87,10 +64,12 @@ export interface CreateAgentInput {
   readonly region?: string | undefined;
   readonly size?: string | undefined;
   readonly config?: Readonly<Record<string, unknown>> | undefined;
+  /** A completed backup (of this owner) whose workspace the new agent starts with. */
+  readonly restoreFrom?: string | undefined;
 }
 
 /** Options of {@link LifecycleManager.dispatch}. */
-export interface DispatchOptions {
+export interface DispatchOptions extends SpecDispatchOptions {
   /** Who acts (`user:alice`, `system`). @default 'system' */
   readonly actor?: string | undefined;
   readonly reason?: string | undefined;
@@ -111,7 +90,7 @@ export interface DispatchOptions {
 }
 
 /** The agent as callers see it (the HTTP resource of API.md). */
-export interface AgentView {
+export interface AgentView extends AgentSpecView {
   readonly id: string;
   readonly name: string;
   readonly owner: string;
@@ -129,7 +108,7 @@ export interface AgentView {
   readonly operation: {
     readonly id: string;
     readonly action: string;
-    readonly op: DriverOperation;
+    readonly op: RecordedOperation;
     readonly startedAt: string;
   } | null;
   /** Waitlisted agents: their place in line (1 = next) and the next attempt. */
@@ -147,20 +126,12 @@ export interface DispatchResult {
   readonly agent: AgentView;
   /** The driver operation started, or null for instant actions (pause, resume, disable, enable). */
   readonly operation: { readonly id: string; readonly action: Action } | null;
-}
-
-/** What one sweep did. */
-export interface TickReport {
-  readonly timedOut: number;
-  readonly stale: number;
-  readonly recovered: number;
-  readonly waitlistRetries: number;
-  readonly destroyRetries: number;
-  readonly purged: number;
+  /** recreate: the new credentials, shown this once. */
+  readonly credentials?: AgentCredentials;
 }
 
 /** The lifecycle manager. */
-export interface LifecycleManager {
+export interface LifecycleManager extends CatalogMethods, ManagerFollow {
   /** Typed hooks: `transition`, `audit`, `operation`, `error`. */
   readonly events: EventEmitter<LifecycleEvents>;
   /** The driver's name and capabilities. */
@@ -173,7 +144,10 @@ export interface LifecycleManager {
    * @throws `IDEMPOTENCY_KEY_REUSED` when `idempotencyKey` was used with another input; `IDEMPOTENCY_KEY_IN_USE` while the first call with it still runs.
    * @throws `MANAGER_CLOSED` after {@link LifecycleManager.close}.
    */
-  create(input: CreateAgentInput, options?: { actor?: string; idempotencyKey?: string }): Promise<AgentView>;
+  create(
+    input: CreateAgentInput,
+    options?: { actor?: string; idempotencyKey?: string },
+  ): Promise<CreatedAgent>;
   /**
    * Ask for an action. Illegal actions throw a typed error and change nothing; driver failures
    * do not throw (they arrive as `op_failed`).
@@ -232,6 +206,13 @@ export interface LifecycleManager {
    */
   verifyAudit(agentId: string, options?: { owner?: string }): Promise<AuditVerification>;
   /**
+   * Why the agent is in its status: since when, and the causes (transitions, refusals, heartbeat
+   * age, driver errors, recovery, policies), built from the stored record and audit trail.
+   * @throws `AGENT_NOT_FOUND` as for {@link LifecycleManager.get}.
+   * @throws `MANAGER_CLOSED` after {@link LifecycleManager.close}.
+   */
+  explain(agentId: string, options?: { owner?: string }): Promise<AgentExplanation>;
+  /**
    * Revisions, oldest first.
    * @throws `AGENT_NOT_FOUND` as for {@link LifecycleManager.get}.
    * @throws `MANAGER_CLOSED` after {@link LifecycleManager.close}.
@@ -239,18 +220,21 @@ export interface LifecycleManager {
   revisions(agentId: string, options?: { owner?: string }): Promise<Revision[]>;
 
   /**
-   * Mint a one-time registration token (returned once; only its digest is stored).
-   * @throws `VALIDATION_FAILED` when `expiresInSeconds` is not a positive number.
+   * Mint a one-time registration token (returned once; only its digest is stored); with `code`
+   * it can only register that code.
+   * @throws `VALIDATION_FAILED` when `expiresInSeconds` is not a positive number or `code` fails its rule.
    * @throws `MANAGER_CLOSED` after {@link LifecycleManager.close}.
    */
   createRegistrationToken(options?: {
     owner?: string;
     expiresInSeconds?: number;
-  }): Promise<{ token: string; expiresAt: string }>;
+    code?: string;
+  }): Promise<IssuedRegistrationToken>;
   /**
    * Register a self-hosted agent; re-registering a code reuses the agent and revokes older tokens.
    * @throws `VALIDATION_FAILED` when `code` (or `name`, `runtime`) fails its rule.
-   * @throws `REGISTRATION_TOKEN_INVALID` for an unknown, expired, revoked or used token.
+   * @throws `REGISTRATION_TOKEN_INVALID` for an unknown, expired, revoked or used token, or one bound to another code.
+   * @throws `AGENT_DISABLED` when the code belongs to a disabled agent (it cannot come back by registering).
    * @throws `VERSION_CONFLICT` when the agent kept changing during registration.
    * @throws `MANAGER_CLOSED` after {@link LifecycleManager.close}.
    */
@@ -384,13 +368,6 @@ export interface LifecycleManager {
    * when the block it was declared in ends.
    */
   [Symbol.asyncDispose](): Promise<void>;
-}
-
-/** What `reconcile` found and did. */
-export interface ReconcileReport {
-  readonly ghosts: readonly string[];
-  readonly orphansRemoved: readonly string[];
-  readonly orphansAdopted: readonly string[];
 }
 
 /** A decision-only view used by `LifecycleEventType` consumers. */

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { Endpoint } from './spec-types.js';
 import type { Action, AgentKind, LifecycleEventType, Status } from './vocabulary.js';
 
 /** What to run: image or release, plus free-form configuration. */
@@ -30,14 +31,17 @@ export type DriverOperation =
   | 'recreate'
   | 'destroy';
 
+/** What an agent's operation slot can hold: a driver operation of the chart, or a backup. */
+export type RecordedOperation = DriverOperation | 'backup';
+
 /** The operation in flight for an agent. At most one at a time. */
 export interface OperationRef {
   /** Operation id: also the idempotency key handed to the driver. */
   readonly id: string;
-  /** The driver operation being run. */
-  readonly op: DriverOperation;
-  /** The action (or system event) that started it. */
-  readonly action: LifecycleEventType | 'create';
+  /** The driver operation being run (`backup`: a backup of the workspace, outside the chart). */
+  readonly op: RecordedOperation;
+  /** The action (or system event) that started it; `backup` for a backup of the workspace. */
+  readonly action: LifecycleEventType | 'create' | 'backup';
   /** Fencing epoch: increases with every new operation on this agent. */
   readonly epoch: number;
   /** Who asked for it. */
@@ -49,6 +53,8 @@ export interface OperationRef {
   readonly revisionId: string | null;
   /** When to start the driver call: `null` right away; a time for a retry that waits out its backoff. */
   readonly runAt: number | null;
+  /** For a `backup` operation: the backup it takes. */
+  readonly backupId?: string | undefined;
 }
 
 /** Retry bookkeeping for the waitlist and for automatic recovery. */
@@ -100,6 +106,10 @@ export interface AgentRecord {
   readonly updatedAt: number;
   /** When the agent reached `deleted`. */
   readonly deletedAt: number | null;
+  /** The backup the agent's workspace was restored from at provision, if any. */
+  readonly restoredFrom?: string | null | undefined;
+  /** Where the driver serves the agent (drivers with the `endpoints` capability); absent: none. */
+  readonly endpoints?: readonly Endpoint[] | undefined;
   /** Last audit sequence number written for this agent. */
   readonly auditSeq: number;
   /** Hash of the last audit entry (the chain's head). */
@@ -153,6 +163,8 @@ export interface Revision {
   readonly resolvedImage: string | null;
   readonly config: Readonly<Record<string, unknown>>;
   readonly action: Action | 'create';
+  /** The release it was built from (`update {release}`), when the release catalog resolved one. */
+  readonly release?: string | null | undefined;
   /** For rollbacks: the revision rolled back to. */
   readonly sourceRevision: string | null;
   readonly outcome: RevisionOutcome;

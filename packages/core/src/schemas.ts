@@ -39,6 +39,25 @@ export {
   SelfHostedNameSchema,
   StatusSchema,
 } from './schemas/fields.js';
+export {
+  BackupBodySchema,
+  BackupCreatedSchema,
+  BackupIdSchema,
+  BackupListSchema,
+  BackupParamsSchema,
+  BackupSchema,
+  BackupStatusSchema,
+  RegistrationTokenIdSchema,
+  RegistrationTokenInfoSchema,
+  RegistrationTokenListSchema,
+  RegistrationTokenParamsSchema,
+  ServiceListSchema,
+  ServiceReportBodySchema,
+  ServiceReportSchema,
+  ServiceSchema,
+  ServiceStatusSchema,
+} from './schemas/catalog.js';
+export { ExplanationCauseSchema, ExplanationSchema } from './schemas/explain.js';
 export { parseInput, toFieldIssues } from './schemas/parse.js';
 export {
   AuditQuerySchema,
@@ -63,6 +82,9 @@ export {
   AuditEntrySchema,
   AuditListSchema,
   AuditVerificationSchema,
+  CreatedAgentSchema,
+  CredentialsSchema,
+  EndpointSchema,
   CommandCreatedSchema,
   CommandListSchema,
   CommandSchema,

@@ -17,6 +17,7 @@ import type {
 } from './record.js';
 import type { BackupRecord } from './backup-record.js';
 import type { ServiceRecord } from './service-record.js';
+import type { OperationLeases } from './lease-types.js';
 import type { Status } from './vocabulary.js';
 
 /** One atomic write. */
@@ -123,8 +124,25 @@ export interface PurgeExpiredResult {
   readonly idempotency: number;
 }
 
+/**
+ * Wake-ups for changes that any process sharing the store committed (optional: a store that one
+ * process owns, such as the memory or SQLite store, has none, and the manager's own events are
+ * enough). A wake-up carries nothing: the store is the truth, and a listener reads it.
+ */
+export interface StoreChangeFeed {
+  /**
+   * Call `listener` soon after an entry is appended to `agentId`'s audit trail by any process
+   * (at least once per change; spurious calls are allowed). Returns the function that stops it.
+   */
+  watch(agentId: string, listener: () => void): () => void;
+}
+
 /** The storage behind a manager. The in-memory store is the embedded default. */
 export interface LifecycleStore {
+  /** Wake-ups for other processes' commits, when the store is shared (see {@link StoreChangeFeed}). */
+  readonly changes?: StoreChangeFeed | undefined;
+  /** Leases on operations, when the store is shared (see {@link OperationLeases}). */
+  readonly leases?: OperationLeases | undefined;
   /** One record, or null. */
   get(agentId: string): Promise<AgentRecord | null>;
   /** Records matching the filter, oldest first. */
@@ -164,6 +182,8 @@ export interface LifecycleStore {
    * it, or null. Concurrent callers with one token: exactly one gets it.
    */
   consumeRegistrationToken(hash: string, now: number): Promise<RegistrationTokenRecord | null>;
+  /** The registration token with this digest (any status), or null: read before consuming it. */
+  findRegistrationToken(hash: string): Promise<RegistrationTokenRecord | null>;
   /** Registration tokens of an owner (every status), oldest first. */
   listRegistrationTokens(owner: string): Promise<RegistrationTokenRecord[]>;
   /**

@@ -97,7 +97,7 @@ export function normalise(value: unknown): unknown {
     s
       .replace(/\b[0-9a-f]{64}\b/g, (h) => (/^0+$/.test(h) ? '<genesis>' : name('hash', h)))
       .replace(/\b(bat|brg)_[A-Za-z0-9_-]{32}/g, (t, kind: string) => name(kind, t))
-      .replace(/\b(agt|op|rev|ws|cmd|aud)_([0-9a-f]{20})/g, (_m, kind: string, hex: string) =>
+      .replace(/\b(agt|op|rev|ws|cmd|aud|rtk|bkp)_([0-9a-f]{20})/g, (_m, kind: string, hex: string) =>
         name(kind === 'aud' ? 'agt' : kind, `${kind === 'aud' ? 'agt' : kind}_${hex}`).replace(
           /^<agt/,
           kind === 'aud' ? '<aud-of-agt' : '<agt',

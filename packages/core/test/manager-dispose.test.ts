@@ -24,8 +24,10 @@ function callsOf(m: LifecycleManager, id: string): Record<string, () => unknown>
     list: () => m.list(),
     availableActions: () => m.availableActions(id),
     waitFor: () => m.waitFor(id, 'running', { timeout: 1 }),
+    follow: () => m.follow(id, () => {}),
     audit: () => m.audit(id),
     verifyAudit: () => m.verifyAudit(id),
+    explain: () => m.explain(id),
     revisions: () => m.revisions(id),
     createRegistrationToken: () => m.createRegistrationToken(),
     register: () => m.register({ registrationToken: 'x', code: 'c' }),
@@ -47,6 +49,13 @@ function callsOf(m: LifecycleManager, id: string): Record<string, () => unknown>
     resume: () => m.resume(),
     start: () => m.start(),
     settle: () => m.settle(),
+    createBackup: () => m.createBackup(id),
+    listBackups: () => m.listBackups(),
+    deleteBackup: () => m.deleteBackup('bkp_x'),
+    reportServices: () => m.reportServices(id, []),
+    listServices: () => m.listServices(),
+    listRegistrationTokens: () => m.listRegistrationTokens(),
+    revokeRegistrationToken: () => m.revokeRegistrationToken('rtk_x'),
   };
 }
 

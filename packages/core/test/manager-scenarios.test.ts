@@ -420,7 +420,13 @@ describe('exocorp: pause with a reason, restart/rollback/reprovision, destroy is
     expect(gone.availableActions).toEqual([]);
     const calls = driver.calls.length;
     for (const action of ACTIONS) {
-      const opts = { confirm: slug, reason: 'again', revision: 'rev_x', image: 'exo/runtime:9' };
+      // Each action is given the fields it takes (another field would be a 400 of its own).
+      const opts = {
+        confirm: slug,
+        reason: 'again',
+        ...(action === 'rollback' ? { revision: 'rev_x' } : {}),
+        ...(action === 'update' ? { image: 'exo/runtime:9' } : {}),
+      };
       const code = await codeOf(manager.dispatch(a.id, action, opts));
       expect(['ILLEGAL_TRANSITION', 'REVISION_NOT_FOUND'], `${action} after destroy`).toContain(code);
     }

@@ -7,6 +7,9 @@
  * @module
  */
 import type {
+  BackupContext,
+  DriverBackupRef,
+  DriverBackupResult,
   DriverEvent,
   DriverInspection,
   DriverResult,
@@ -16,6 +19,7 @@ import type {
 } from '@berth/core';
 import { DriverError, defineDriver } from '@berth/core';
 import type Dockerode from 'dockerode';
+import { createBackups } from './backups.js';
 import { createLazyClient } from './client.js';
 import { createEngine } from './engine.js';
 import { DOCKER_ERRORS } from './errors.js';
@@ -37,6 +41,12 @@ export interface DockerDriver extends LifecycleDriver {
   list(): Promise<DriverInspection[]>;
   watch(listener: (event: DriverEvent) => void): () => void;
   dispose(): Promise<void>;
+  /** Tar the workspace volume into `<backupDir>/<backupId>.tar` through a helper container (network none, never started). */
+  backup(target: DriverTarget, ctx: BackupContext): Promise<DriverBackupResult>;
+  /** Make the new agent's workspace volume and untar a backup into it (before provision). */
+  restore(target: DriverTarget, ctx: BackupContext): Promise<undefined>;
+  /** Remove a backup's archive file. */
+  deleteBackup(backup: DriverBackupRef): Promise<void>;
   /** The options after defaults. */
   readonly options: ResolvedDockerDriverOptions;
   /** The dockerode client (created now if it was not yet). */
@@ -89,6 +99,7 @@ export function createDockerDriver(options: DockerDriverOptions = {}): DockerDri
     volumeName: engine.volumeOf,
     resync: () => observer.resync(),
     ...lifecycle,
+    ...createBackups(engine, volumes),
 
     async inspect(agentId) {
       engine.nameOf(agentId);

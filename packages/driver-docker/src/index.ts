@@ -22,6 +22,7 @@ export {
   type EnsureAgentImageOptions,
   ensureAgentImage,
 } from './agent-image.js';
+export { BACKUP_MISSING } from './backups.js';
 export { engineOptions } from './client.js';
 export { type DockerRevisionConfig, parseRevisionConfig, RESERVED_ENV } from './container-spec.js';
 export { createDockerDriver, DRIVER_NAME, type DockerDriver } from './docker-driver.js';

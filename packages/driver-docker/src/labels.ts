@@ -23,6 +23,8 @@ export const LABELS = {
   revisionId: 'berth.revision-id',
   /** Digest of the container's environment (credentials, secrets, config.env). */
   envHash: 'berth.env-hash',
+  /** On a short-lived backup or restore helper container (never an agent's). */
+  helper: 'berth.helper',
 } as const;
 
 /** Docker's own rule for container and volume names. */

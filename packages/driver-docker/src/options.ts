@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { join, resolve } from 'node:path';
 import { ValidationError } from '@berth/core';
 import type Dockerode from 'dockerode';
 import { LABELS } from './labels.js';
@@ -51,6 +52,11 @@ export interface DockerDriverOptions {
   readonly resyncIntervalMs?: number | undefined;
   /** First delay before reconnecting a broken event stream (doubles up to 30 s). @default 500 */
   readonly reconnectDelayMs?: number | undefined;
+  /**
+   * Where workspace backups are written (`<backupDir>/<backupId>.tar`), created when missing.
+   * @default '.berth/backups' under the working directory
+   */
+  readonly backupDir?: string | undefined;
 }
 
 /** The options with defaults applied. */
@@ -66,6 +72,8 @@ export interface ResolvedDockerDriverOptions {
   readonly init: boolean;
   readonly resyncIntervalMs: number;
   readonly reconnectDelayMs: number;
+  /** Absolute. */
+  readonly backupDir: string;
 }
 
 const RESERVED_LABELS = new Set<string>(Object.values(LABELS));
@@ -113,6 +121,12 @@ export function resolveOptions(options: DockerDriverOptions): ResolvedDockerDriv
       issues.push({ path: `labels.${key}`, message: 'is written by the driver itself and cannot be set' });
     }
   }
+  if (
+    options.backupDir !== undefined &&
+    (typeof options.backupDir !== 'string' || options.backupDir === '')
+  ) {
+    issues.push({ path: 'backupDir', message: 'must be a non-empty path' });
+  }
   if (issues.length > 0) {
     throw new ValidationError(
       `invalid Docker driver options: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`,
@@ -131,5 +145,6 @@ export function resolveOptions(options: DockerDriverOptions): ResolvedDockerDriv
     init: options.init ?? true,
     resyncIntervalMs,
     reconnectDelayMs,
+    backupDir: resolve(options.backupDir ?? join('.berth', 'backups')),
   };
 }

@@ -89,7 +89,7 @@ export async function run<T>(
 
 /** The engine operations over `state`. */
 export function createContract(state: MemoryState): MemoryContract {
-  const { resources, workspaces, creating } = state;
+  const { resources, workspaces, creating, files } = state;
 
   function existing(op: DriverOperation, agentId: string): Mutable<MemoryResource> {
     const resource = resources.get(agentId);
@@ -104,7 +104,7 @@ export function createContract(state: MemoryState): MemoryContract {
     if (credentials === null) return;
     const resource = resources.get(target.agentId);
     if (resource && resource.credentials?.agentToken !== credentials.agentToken) {
-      resource.credentials = { agentId: credentials.agentId, agentToken: credentials.agentToken };
+      resource.credentials = { ...credentials };
       inject(resource, target);
     }
   }
@@ -181,8 +181,10 @@ export function createContract(state: MemoryState): MemoryContract {
         const resource = resources.get(target.agentId);
         resources.delete(target.agentId);
         workspaces.delete(target.workspaceId);
+        files.delete(target.workspaceId);
         if (resource !== undefined) {
           workspaces.delete(resource.workspaceId);
+          files.delete(resource.workspaceId);
           roomFreed(state);
         }
         return undefined;

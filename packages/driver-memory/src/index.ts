@@ -16,6 +16,7 @@
  * @module
  */
 export {
+  BACKUP_MISSING,
   createMemoryDriver,
   DRIVER_NAME,
   INJECTED_FAILURE,
@@ -30,5 +31,6 @@ export type {
   MemoryOperation,
   MemoryResource,
   MemoryWorkspace,
+  PriorLookup,
   PriorResource,
 } from './types.js';

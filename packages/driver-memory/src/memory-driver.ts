@@ -7,17 +7,20 @@
  *
  * @module
  */
-import { defineDriver, systemClock } from '@berth/core';
+import { type DriverTarget, defineDriver, type OperationContext, systemClock } from '@berth/core';
 import { resolveOptions } from './_internal/options.js';
 import { createState } from './_internal/state.js';
 import { abortError } from './_internal/timing.js';
+import { createBackups } from './backups.js';
 import { createContract } from './contract.js';
+import { createEndpoints } from './endpoints.js';
 import { createFaults } from './faults.js';
 import { createIntrospection, recordCalls } from './introspection.js';
-import { createRehydrate } from './rehydrate.js';
+import { createOnDemand, createRehydrate, type OnDemand } from './rehydrate.js';
 import type { MemoryDriver, MemoryDriverOptions } from './types.js';
 
 export { OPERATION_ID_REUSED } from '@berth/core';
+export { BACKUP_MISSING } from './backups.js';
 export { RESOURCE_MISSING } from './contract.js';
 export { INJECTED_FAILURE } from './faults.js';
 
@@ -34,6 +37,8 @@ export const DRIVER_NAME = 'memory';
  * - Honors `ctx.signal`: a slow or hung call rejects with an `AbortError` when it aborts.
  * - One operation at a time per agent: a second one waits for the first to settle.
  * - Workspace kept across stop, start, restart, redeploy and recreate; removed by destroy.
+ * - Backups: `backup` copies the workspace's files (`writeFile`, `files`) into an archive kept
+ *   in the process under the backup id; `restore` fills a new workspace from it.
  *   Recreate builds a new resource with the new credentials; redeploy a new resource from the
  *   new revision with the same credentials. `start`, `stop` and `restart` of an agent that has
  *   no resource throw `DriverError('RESOURCE_MISSING')`; `redeploy` and `recreate` build one.
@@ -58,11 +63,22 @@ export function createMemoryDriver(options: MemoryDriverOptions = {}): MemoryDri
     resolved.maxCalls,
     resolved.capacity,
   );
-  const { applyCredentials, ...contract } = createContract(state);
+  const { applyCredentials, ...engineOps } = createContract(state);
+  const rehydrate = createRehydrate(state);
+  const onDemand = createOnDemand(state, rehydrate);
+  const contract = withOnDemand(engineOps, onDemand);
   const faults = createFaults(state);
   const introspection = createIntrospection(state);
   const engine: MemoryDriver = Object.defineProperties(
-    { name: DRIVER_NAME, ...contract, ...faults, rehydrate: createRehydrate(state) },
+    {
+      name: DRIVER_NAME,
+      ...contract,
+      ...faults,
+      ...createBackups(state),
+      ...createEndpoints(state),
+      rehydrate,
+      rehydrateOnDemand: onDemand.set,
+    },
     Object.getOwnPropertyDescriptors(introspection),
   ) as MemoryDriver;
   return defineDriver(engine, {
@@ -75,4 +91,26 @@ export function createMemoryDriver(options: MemoryDriverOptions = {}): MemoryDri
       if (op === 'provision') applyCredentials(target as Parameters<typeof applyCredentials>[0]);
     },
   });
+}
+
+// --- internal helpers ---
+
+type Contract = Omit<ReturnType<typeof createContract>, 'applyCredentials'>;
+const TARGETED = ['provision', 'start', 'stop', 'restart', 'redeploy', 'recreate', 'destroy'] as const;
+
+/** The operations, each first rehydrating its agent on demand (called straight through until a lookup is set). */
+function withOnDemand(ops: Contract, onDemand: OnDemand): Contract {
+  const out: Contract = { ...ops };
+  for (const op of TARGETED) {
+    const run = ops[op] as (target: DriverTarget, ctx: OperationContext) => Promise<unknown>;
+    (out as unknown as Record<string, unknown>)[op] = (target: DriverTarget, ctx: OperationContext) =>
+      onDemand.needs(target.agentId)
+        ? onDemand.ensure(target.agentId).then(() => run(target, ctx))
+        : run(target, ctx);
+  }
+  out.inspect = (agentId) =>
+    onDemand.needs(agentId)
+      ? onDemand.ensure(agentId).then(() => ops.inspect(agentId))
+      : ops.inspect(agentId);
+  return out;
 }

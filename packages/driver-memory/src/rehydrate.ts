@@ -7,7 +7,7 @@
  * @module
  */
 import { build, type MemoryState } from './_internal/state.js';
-import type { PriorResource } from './types.js';
+import type { PriorLookup, PriorResource } from './types.js';
 
 /** The operation id recorded on a rehydrated resource (`MemoryResource.operationId`). */
 export const REHYDRATED = 'rehydrated';
@@ -38,5 +38,35 @@ export function createRehydrate(state: MemoryState): (prior: readonly PriorResou
       count += 1;
     }
     return count;
+  };
+}
+
+/** What asks for a prior resource on demand, and when. */
+export interface OnDemand {
+  /** Set (or clear, with null) the lookup. */
+  set(lookup: PriorLookup | null): void;
+  /** Whether an operation on `agentId` must first ask the lookup (synchronous: no extra tick otherwise). */
+  needs(agentId: string): boolean;
+  /** Ask the lookup about `agentId` and rehydrate what it answers. */
+  ensure(agentId: string): Promise<void>;
+}
+
+/** On-demand rehydration over `state`, through `rehydrate`. */
+export function createOnDemand(
+  state: MemoryState,
+  rehydrate: (prior: readonly PriorResource[]) => number,
+): OnDemand {
+  let lookup: PriorLookup | null = null;
+  return {
+    set(next) {
+      lookup = next;
+    },
+    needs(agentId) {
+      return lookup !== null && !state.resources.has(agentId) && !state.creating.has(agentId);
+    },
+    async ensure(agentId) {
+      const prior = lookup === null ? null : await lookup(agentId);
+      if (prior !== null && prior.agentId === agentId) rehydrate([prior]);
+    },
   };
 }

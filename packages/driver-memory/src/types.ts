@@ -4,8 +4,12 @@
  * @module
  */
 import type {
+  BackupContext,
+  DriverBackupRef,
+  DriverBackupResult,
   Clock,
   DriverEvent,
+  Endpoint,
   DriverInspection,
   DriverOperation,
   DriverResult,
@@ -15,7 +19,7 @@ import type {
 } from '@berth/core';
 
 /** Every call the memory driver answers: the seven lifecycle operations, `inspect` and `list`. */
-export type MemoryOperation = DriverOperation | 'inspect' | 'list';
+export type MemoryOperation = DriverOperation | 'backup' | 'restore' | 'inspect' | 'list';
 
 /** Options of `createMemoryDriver`. */
 export interface MemoryDriverOptions {
@@ -68,14 +72,17 @@ export interface MemoryResource {
   readonly revisionId: string;
   readonly config: Readonly<Record<string, unknown>>;
   /** The credentials the resource was given at provision (replaced by recreate). */
-  readonly credentials: { readonly agentId: string; readonly agentToken: string } | null;
+  readonly credentials: DriverTarget['credentials'];
   /** The account secrets injected by the last provision, start, restart, redeploy or recreate. */
   readonly secrets: Readonly<Record<string, string>>;
   /**
    * The environment the agent process would see: string entries of `revision.config.env`, then
-   * the secrets, then `BERTH_AGENT_ID` and `BERTH_AGENT_TOKEN` from the credentials.
+   * the secrets, then `BERTH_AGENT_ID`, `BERTH_AGENT_TOKEN`, `BERTH_AGENT_USERNAME` and
+   * `BERTH_AGENT_PASSWORD` from the credentials.
    */
   readonly env: Readonly<Record<string, string>>;
+  /** The simulated port it is served on (`endpoints`): kept by redeploy and recreate, freed by destroy. */
+  readonly port: number;
   /** The operation that built this resource. */
   readonly operationId: string;
   /** When it was built (by the driver's clock). */
@@ -114,6 +121,18 @@ export interface MemoryDriver extends LifecycleDriver {
   recreate(target: DriverTarget, ctx: OperationContext): Promise<DriverResult | undefined>;
   list(): Promise<DriverInspection[]>;
   watch(listener: (event: DriverEvent) => void): () => void;
+  /** Copy the agent's workspace files into an archive kept under the backup id (`location`: `memory:<id>`). */
+  backup(target: DriverTarget, ctx: BackupContext): Promise<DriverBackupResult>;
+  /** Fill the target's workspace with an archive's files; `DriverError('BACKUP_MISSING')` when it is gone. */
+  restore(target: DriverTarget, ctx: BackupContext): Promise<DriverResult | undefined>;
+  /** Drop an archive. */
+  deleteBackup(backup: DriverBackupRef): Promise<void>;
+  /**
+   * Simulated endpoints: `[{ name: 'http', url: 'http://127.0.0.1:<port>/' }]` while the agent has
+   * a resource, a port of its own from 41000 up (nothing listens there); empty once destroyed,
+   * and the port is free again.
+   */
+  endpoints(agentId: string): Promise<readonly Endpoint[]>;
   /** Cancel in-flight (slow or hung) calls with an AbortError and drop every listener. State stays inspectable. */
   dispose(): Promise<void>;
 
@@ -163,6 +182,13 @@ export interface MemoryDriver extends LifecycleDriver {
    * @returns How many resources were put back.
    */
   rehydrate(prior: readonly PriorResource[]): number;
+  /**
+   * Rehydrate on demand: before an operation (or `inspect`) meets an agent the driver does not
+   * host, ask `lookup` what it had and put that back first. A restarted program can answer at
+   * once and rehydrate everything later (`rehydrate`), and several processes each simulating
+   * their own resources can work on each other's agents. `null` turns it off.
+   */
+  rehydrateOnDemand(lookup: PriorLookup | null): void;
 
   // --- introspection ---
 
@@ -174,6 +200,12 @@ export interface MemoryDriver extends LifecycleDriver {
   readonly calls: readonly MemoryCall[];
   /** How many resources the driver has built for the agent over its life (provision, redeploy, recreate); 0 if none. */
   resourceCount(agentId: string): number;
+  /** Write a file into the agent's workspace (what a running agent would do). Throws when it has no resource. */
+  writeFile(agentId: string, path: string, content: string): void;
+  /** The files of the agent's workspace (path → text); empty when it has none. */
+  files(agentId: string): Record<string, string>;
+  /** The backup ids the driver holds an archive for. */
+  archives(): string[];
 }
 
 /** A resource a previous process of the memory driver hosted (see `MemoryDriver.rehydrate`). */
@@ -191,3 +223,6 @@ export interface PriorResource {
   /** `running` comes back running; `stopped` stays stopped. */
   readonly state: 'running' | 'stopped';
 }
+
+/** Answers what resource an agent had before (or null: none), for `MemoryDriver.rehydrateOnDemand`. */
+export type PriorLookup = (agentId: string) => Promise<PriorResource | null> | PriorResource | null;

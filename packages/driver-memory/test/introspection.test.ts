@@ -36,7 +36,11 @@ describe('what the memory driver records', () => {
     const ctx = op('provision');
     const result = await driver.provision(base, ctx);
     const digest = `sha256:${createHash('sha256').update('berth/agent:1').digest('hex')}`;
-    expect(result).toEqual({ resourceId: 'mem_1', resolvedImage: digest });
+    expect(result).toEqual({
+      resourceId: 'mem_1',
+      resolvedImage: digest,
+      endpoints: [{ name: 'http', url: 'http://127.0.0.1:41000/' }],
+    });
     expect(driver.resources()).toEqual([
       {
         agentId: 'agt_1',
@@ -59,6 +63,7 @@ describe('what the memory driver records', () => {
           BERTH_AGENT_ID: 'agt_1',
           BERTH_AGENT_TOKEN: 'tok_first',
         },
+        port: 41000,
         operationId: ctx.operationId,
         createdAt: expect.any(Number),
       },

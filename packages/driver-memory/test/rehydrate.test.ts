@@ -78,4 +78,38 @@ describe('rehydrate', () => {
     expect((await driver.inspect('a')).state).toBe('missing');
     expect(driver.workspaces()).toEqual([]);
   });
+
+  it('on demand: an operation on an agent the driver does not host asks the lookup first, once', async () => {
+    const driver = createMemoryDriver();
+    const asked: string[] = [];
+    driver.rehydrateOnDemand(async (agentId) => {
+      asked.push(agentId);
+      return agentId === 'a' ? prior('a', 'stopped') : null;
+    });
+    const target = {
+      agentId: 'a',
+      owner: 'acme',
+      name: 'a-name',
+      workspaceId: 'ws_a',
+      spec: { image: 'berth/agent:1', config: {} },
+      revision: { id: 'rev_a', image: 'berth/agent:1', config: {} },
+      credentials: null,
+      secrets: {},
+    };
+    expect(driver.resources()).toEqual([]);
+    await driver.start(target, ctx('s1', 'start'));
+    expect((await driver.inspect('a')).state).toBe('running');
+    await driver.stop(target, ctx('s2', 'stop'));
+    expect(asked).toEqual(['a']);
+    expect((await driver.inspect('b')).state).toBe('missing');
+    await expect(driver.start({ ...target, agentId: 'b' }, ctx('s3', 'start'))).rejects.toMatchObject({
+      driverCode: 'RESOURCE_MISSING',
+    });
+    expect(asked).toEqual(['a', 'b', 'b']);
+    driver.rehydrateOnDemand(null);
+    await expect(driver.start({ ...target, agentId: 'c' }, ctx('s4', 'start'))).rejects.toMatchObject({
+      driverCode: 'RESOURCE_MISSING',
+    });
+    expect(asked).toEqual(['a', 'b', 'b']);
+  });
 });

@@ -47,6 +47,9 @@ interface HeadRow {
   readonly hash: string;
 }
 
+/** How many records the read cache keeps (the most recently used). */
+const CACHE_MAX = 10_000;
+
 const holdsSlot = (r: AgentRecord | null | undefined): boolean =>
   r != null && r.kind === 'managed' && r.status !== 'deleting' && r.status !== 'deleted';
 
@@ -130,7 +133,17 @@ export function agentMethods(ctx: StoreContext, inCommit: (c: StoreCommit) => vo
     if (was !== is) q.adjustSlots.run(owner, is ? 1 : -1);
   };
 
-  const applyCommit = db.transaction((c: StoreCommit): void => {
+  // Records as last read or committed. The file is this process's alone (locked exclusively),
+  // so what it committed is what is stored: `get` needs no query and no parse. Records are
+  // immutable to the manager (the memory store shares them the same way).
+  const cache = new Map<string, AgentRecord>();
+  const remember = (record: AgentRecord) => {
+    cache.delete(record.id);
+    cache.set(record.id, record);
+    if (cache.size > CACHE_MAX) cache.delete(cache.keys().next().value as string);
+  };
+
+  const applyCommit = db.transaction((c: StoreCommit): AgentRecord | null => {
     const id = c.record.id;
     const current = q.current.get(id);
     const actual = current?.version ?? 0;
@@ -155,7 +168,7 @@ export function agentMethods(ctx: StoreContext, inCommit: (c: StoreCommit) => vo
       q.purgeTokens.run(id);
       appendAudit(id, audit);
       inCommit(c);
-      return;
+      return null;
     }
     const last = audit.at(-1);
     const record =
@@ -183,6 +196,7 @@ export function agentMethods(ctx: StoreContext, inCommit: (c: StoreCommit) => vo
     }
     for (const t of c.issueTokens ?? []) q.issueToken.run(t.hash, id, t.revokedAt ?? null, doc(t));
     inCommit(c);
+    return record;
   });
 
   const applyDenial = db.transaction((entry: AuditEntry, foldWithinMs: number): AuditEntry => {
@@ -204,7 +218,11 @@ export function agentMethods(ctx: StoreContext, inCommit: (c: StoreCommit) => vo
   return {
     async get(agentId) {
       ctx.check();
-      return parse<AgentRecord>(q.get.get(agentId));
+      const hit = cache.get(agentId);
+      if (hit !== undefined) return hit;
+      const record = parse<AgentRecord>(q.get.get(agentId));
+      if (record !== null) remember(record);
+      return record;
     },
 
     async list(filter: ListFilter = {}) {
@@ -234,7 +252,15 @@ export function agentMethods(ctx: StoreContext, inCommit: (c: StoreCommit) => vo
 
     async commit(c) {
       ctx.check();
-      applyCommit.immediate(c);
+      let stored: AgentRecord | null;
+      try {
+        stored = applyCommit.immediate(c);
+      } catch (error) {
+        cache.delete(c.record.id);
+        throw error;
+      }
+      if (stored === null) cache.delete(c.record.id);
+      else remember(stored);
     },
 
     async appendDenial(entry, options = {}) {

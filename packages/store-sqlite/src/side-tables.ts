@@ -19,6 +19,7 @@ type SideMethods = Pick<
   LifecycleStore,
   | 'putRegistrationToken'
   | 'consumeRegistrationToken'
+  | 'findRegistrationToken'
   | 'listRegistrationTokens'
   | 'revokeRegistrationToken'
   | 'purgeExpired'
@@ -179,6 +180,11 @@ export function sideMethods(ctx: StoreContext): SideMethods {
     async consumeRegistrationToken(hash, now) {
       ctx.check();
       return consume.immediate(hash, now);
+    },
+
+    async findRegistrationToken(hash) {
+      ctx.check();
+      return parse<RegistrationTokenRecord>(q.tokenByHash.get(hash));
     },
 
     async listRegistrationTokens(owner) {

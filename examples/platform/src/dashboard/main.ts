@@ -19,6 +19,7 @@ import {
 } from '@berth/cli/client';
 import type { Action } from '@berth/core';
 import type { PlatformInfo } from '../platform.js';
+import { createCatalog } from './catalog.js';
 import { ago, byId, clock, h, replaceChildren } from './dom.js';
 import { follow } from './live.js';
 
@@ -54,6 +55,14 @@ const state: State = {
   stopFeed: null,
   stopAgentStream: null,
 };
+
+const catalog = createCatalog({
+  client: () => state.client,
+  selected: () => (state.selected ? state.agents.get(state.selected) : undefined),
+  select: (id) => select(id),
+  announce: (text) => announce(text),
+  errorText: (error) => errorText(error),
+});
 
 const kindOf = (status: string) => state.info?.statuses.find((s) => s.name === status)?.kind ?? 'persistent';
 const describe = (status: string) => state.info?.statuses.find((s) => s.name === status)?.description ?? '';
@@ -149,6 +158,7 @@ async function connect(): Promise<void> {
     return;
   }
   renderList();
+  catalog.start();
   state.stopFeed?.();
   state.stopFeed = follow({
     url: '/platform/feed',
@@ -311,6 +321,7 @@ function renderDetail(): void {
   renderActions(agent);
   renderAudit();
   renderRevisions();
+  catalog.renderSelected();
 }
 
 function renderFacts(): void {
@@ -640,9 +651,12 @@ async function onToken(event: Event): Promise<void> {
   const error = byId('token-error');
   error.textContent = '';
   try {
-    const token = await state.client.createRegistrationToken(
-      Number.isFinite(seconds) && seconds > 0 ? { expiresInSeconds: seconds } : {},
-    );
+    const code = byId<HTMLInputElement>('token-code').value.trim();
+    const token = await state.client.createRegistrationToken({
+      ...(Number.isFinite(seconds) && seconds > 0 ? { expiresInSeconds: seconds } : {}),
+      ...(code ? { code } : {}),
+    });
+    void catalog.refresh();
     byId('token-out').hidden = false;
     const field = byId<HTMLInputElement>('token-value');
     field.value = token.token;

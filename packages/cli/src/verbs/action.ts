@@ -8,7 +8,7 @@ import type { Action } from '@berth/core';
 import { noMorePositionals, parseSeconds, requirePositional } from '../args.js';
 import type { Verb, VerbContext } from '../context.js';
 import { CliError, EXIT, usageError } from '../exit-codes.js';
-import { paintStatus, startProgress } from '../output.js';
+import { credentialsText, paintStatus, startProgress } from '../output.js';
 import { ask, canPrompt } from '../prompt.js';
 import { followUntilSettled } from '../settle.js';
 import { escapeControl, originalOf } from '../terminal-text.js';
@@ -56,6 +56,7 @@ export function actionVerb(action: Action): Verb {
       ...(reason ? { reason } : {}),
       ...(confirm !== undefined ? { confirm } : {}),
       ...(flags.revision ? { revision: flags.revision } : {}),
+      ...(flags.size ? { size: flags.size } : {}),
     };
     const result =
       action === 'destroy'
@@ -104,6 +105,8 @@ export async function report(
 ): Promise<number> {
   let agent: AgentResource = result.agent;
   const operation = result.operation ?? null;
+  // recreate's new credentials are shown this once: print them before anything can fail.
+  if (result.credentials && !ctx.json) ctx.print(credentialsText(ctx, result.credentials));
   if (ctx.args.flags.wait && operation) {
     const progress = startProgress(ctx.io, `${agent.name}: ${agent.status}`);
     try {
@@ -121,7 +124,7 @@ export async function report(
   }
   const failed = ctx.args.flags.wait && operation !== null && agent.status === 'failed';
   if (ctx.json) {
-    ctx.printJson({ agent, operation });
+    ctx.printJson({ agent, operation, ...(result.credentials ? { credentials: result.credentials } : {}) });
   } else if (ctx.args.flags.wait && operation) {
     ctx.print(`${agent.name} (${agent.id}) is ${paintStatus(ctx.paint, agent.status)}`);
   } else if (operation) {

@@ -6,7 +6,7 @@
 import { noMorePositionals, parseJsonObject, parseSeconds, requirePositional } from '../args.js';
 import type { Verb } from '../context.js';
 import { EXIT, usageError } from '../exit-codes.js';
-import { paintStatus, startProgress } from '../output.js';
+import { credentialsText, paintStatus, startProgress } from '../output.js';
 import { followUntilSettled } from '../settle.js';
 import { escapeControl } from '../terminal-text.js';
 import { DEFAULT_WAIT_SECONDS } from './action.js';
@@ -19,7 +19,7 @@ export const deployVerb: Verb = async (ctx) => {
   const timeoutMs = parseSeconds(flags.timeout, 'timeout', DEFAULT_WAIT_SECONDS) * 1000;
   if (flags.timeout !== undefined && !flags.wait) throw usageError('--timeout only applies with --wait');
   const config = parseJsonObject(flags.config, 'config');
-  let agent = await ctx.client.createAgent(
+  const created = await ctx.client.createAgent(
     {
       name,
       ...(flags.owner ? { owner: flags.owner } : {}),
@@ -31,6 +31,9 @@ export const deployVerb: Verb = async (ctx) => {
     },
     { signal: ctx.signal, idempotencyKey: flags['idempotency-key'] },
   );
+  let agent = created;
+  // The credentials are shown this once: print them before anything can fail.
+  if (created.credentials && !ctx.json) ctx.print(credentialsText(ctx, created.credentials));
   if (flags.wait) {
     const progress = startProgress(ctx.io, `${agent.name}: ${agent.status}`);
     try {
@@ -46,7 +49,7 @@ export const deployVerb: Verb = async (ctx) => {
     if (agent.status === 'failed') progress.fail(`${name} is failed`);
     else progress.succeed(`${name} is ${agent.status}`);
   }
-  if (ctx.json) ctx.printJson(agent);
+  if (ctx.json) ctx.printJson(created.credentials ? { ...agent, credentials: created.credentials } : agent);
   else ctx.print(`${agent.name} (${agent.id}) is ${paintStatus(ctx.paint, agent.status)}`);
   if (flags.wait && agent.status === 'failed') {
     ctx.io.stderr.write(`deploy failed: see berth audit ${escapeControl(agent.id)}\n`);

@@ -47,6 +47,10 @@ function describeAgent(ctx: Parameters<Verb>[0], agent: AgentResource, profile: 
   lines.push(['Owner', agent.owner]);
   lines.push(['Revision', agent.revision ?? '-']);
   if (agent.image) lines.push(['Image', agent.image]);
+  if (agent.runtime) lines.push(['Runtime', agent.runtime]);
+  if (agent.region) lines.push(['Region', agent.region]);
+  if (agent.size) lines.push(['Size', agent.size]);
+  for (const e of agent.endpoints ?? []) lines.push(['Endpoint', `${e.name} ${e.url}`]);
   lines.push([
     'Heartbeat',
     agent.lastHeartbeatAt ? `${agent.lastHeartbeatAt} (${relativeTime(agent.lastHeartbeatAt)})` : 'never',

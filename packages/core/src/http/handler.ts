@@ -251,6 +251,7 @@ export function createBerthHandler<N = unknown>(
         request: req as HttpRequest<unknown>,
         expectedVersion,
         decorate,
+        vendorOf: (profile) => (profile === undefined ? undefined : profiles[profile]),
         sseHeartbeatMs,
         openApi,
       });

@@ -5,7 +5,17 @@
  *
  * @module
  */
-import type { Action, AgentView, DispatchResult, LifecycleManager, ProfileName, Status } from '../index.js';
+import {
+  type Action,
+  type AgentView,
+  type DispatchResult,
+  type LifecycleManager,
+  type ProfileName,
+  type Status,
+  type VendorProfile,
+  vendorAuditAction,
+} from '../index.js';
+import { CATALOG_OPERATIONS } from './catalog-operations.js';
 import type { IdempotentResponse } from './idempotency.js';
 import type { OperationId } from './routes.js';
 import { auditEntryToHttp, commandToHttp, revisionToHttp } from './serialize.js';
@@ -30,6 +40,8 @@ export interface RouteContext {
   readonly expectedVersion: number | undefined;
   /** The agent with `vendorStatus` when `?profile=` names a known profile. */
   readonly decorate: (agent: AgentView, profile: ProfileName | undefined) => AgentView;
+  /** The vendor profile `?profile=` names, among those the handler serves (or undefined). */
+  readonly vendorOf: (profile: ProfileName | undefined) => VendorProfile | undefined;
   readonly sseHeartbeatMs: number;
   readonly openApi: Readonly<Record<string, unknown>>;
 }
@@ -37,7 +49,8 @@ export interface RouteContext {
 /** What an operation answers: JSON or empty, or a stream / nothing at all. */
 export type Outcome = IdempotentResponse | HttpResponse;
 
-type Operation = (ctx: RouteContext) => Promise<Outcome>;
+/** One route's work. */
+export type Operation = (ctx: RouteContext) => Promise<Outcome>;
 
 const str = (v: unknown): string => v as string;
 const profileOf = (ctx: RouteContext) => ctx.query.profile as ProfileName | undefined;
@@ -127,12 +140,24 @@ export const OPERATIONS: Readonly<Record<OperationId, Operation>> = {
     });
     const page = entries.slice(0, limit);
     const next = entries.length > limit ? page.at(-1)!.seq : null;
-    return { status: 200, body: { entries: page.map(auditEntryToHttp), next } };
+    const vendor = ctx.vendorOf(profileOf(ctx));
+    const served = page.map((e) =>
+      vendor === undefined
+        ? auditEntryToHttp(e)
+        : { ...auditEntryToHttp(e), vendorAction: vendorAuditAction(vendor, e) },
+    );
+    return { status: 200, body: { entries: served, next } };
   },
   async verifyAgentAudit(ctx) {
     return {
       status: 200,
       body: await ctx.manager.verifyAudit(str(ctx.params.id), { owner: ctx.identity.owner }),
+    };
+  },
+  async explainAgent(ctx) {
+    return {
+      status: 200,
+      body: await ctx.manager.explain(str(ctx.params.id), { owner: ctx.identity.owner }),
     };
   },
   async getAgentRevisions(ctx) {
@@ -141,9 +166,10 @@ export const OPERATIONS: Readonly<Record<OperationId, Operation>> = {
   },
   async createRegistrationToken(ctx) {
     const expiresInSeconds = ctx.body.expiresInSeconds as number | undefined;
+    const code = ctx.body.code as string | undefined;
     return {
       status: 201,
-      body: await ctx.manager.createRegistrationToken({ owner: ctx.owner, expiresInSeconds }),
+      body: await ctx.manager.createRegistrationToken({ owner: ctx.owner, expiresInSeconds, code }),
       // The plaintext token is shown this once: never stored for a replay.
       secret: true,
     };
@@ -179,4 +205,5 @@ export const OPERATIONS: Readonly<Record<OperationId, Operation>> = {
     await ctx.manager.completeCommand(str(ctx.params.id), str(ctx.params.commandId), result);
     return { status: 204, body: undefined };
   },
+  ...CATALOG_OPERATIONS,
 };

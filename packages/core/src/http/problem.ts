@@ -35,6 +35,8 @@ export interface Problem {
   readonly allowedActions?: readonly string[];
   /** For validation failures: each failing field. */
   readonly errors?: readonly FieldIssue[];
+  /** For `PRECONDITION_FAILED`: the embedder's reason code (e.g. `MODEL_PRICE_BOOK_MISSING`). */
+  readonly reason?: string;
 }
 
 /** The default `type` URI of a problem. */
@@ -93,6 +95,9 @@ export function toProblem(
     detail,
     ...(berth.allowedActions !== undefined ? { allowedActions: [...berth.allowedActions] } : {}),
     ...(berth.errors !== undefined ? { errors: [...berth.errors] } : {}),
+    ...(code === 'PRECONDITION_FAILED' && typeof berth.meta?.reason === 'string'
+      ? { reason: berth.meta.reason }
+      : {}),
   };
   return { problem, error: berth };
 }

@@ -16,7 +16,6 @@ import {
   CommandResultBodySchema,
   CreateAgentBodySchema,
   DestroyBodySchema,
-  type ErrorCode,
   GetQuerySchema,
   HeartbeatBodySchema,
   ListQuerySchema,
@@ -26,6 +25,8 @@ import {
   WaitQuerySchema,
 } from '../index.js';
 import type { z } from 'zod';
+import { CATALOG_ROUTES } from './catalog-routes.js';
+import { AGENT_AUTH, AUTH, BODY, IDEM, REFUSALS } from './route-errors.js';
 import type { BerthOperation } from './types.js';
 
 /**
@@ -70,23 +71,8 @@ export interface RouteSpec {
   /** Success status → [description, component name or null for no body, media type]. */
   readonly ok: Readonly<Record<number, readonly [string, string | null, string?]>>;
   /** The error codes it documents. */
-  readonly errors: readonly ErrorCode[];
+  readonly errors: readonly import('../index.js').ErrorCode[];
 }
-
-const AUTH: ErrorCode[] = ['UNAUTHORIZED', 'FORBIDDEN', 'RATE_LIMITED'];
-const BODY: ErrorCode[] = ['VALIDATION_FAILED', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'];
-const IDEM: ErrorCode[] = ['IDEMPOTENCY_KEY_IN_USE', 'IDEMPOTENCY_KEY_REUSED'];
-const AGENT_AUTH: ErrorCode[] = ['UNAUTHORIZED', 'AGENT_DISABLED', 'AGENT_REVOKED'];
-const REFUSALS: ErrorCode[] = [
-  'REASON_REQUIRED',
-  'CONFIRMATION_REQUIRED',
-  'ILLEGAL_TRANSITION',
-  'OPERATION_IN_PROGRESS',
-  'QUOTA_EXCEEDED',
-  'VERSION_CONFLICT',
-  'VERSION_MISMATCH',
-  'DRIVER_ERROR',
-];
 
 /** Every route of the Berth HTTP API, in the order the OpenAPI document lists them. */
 export const ROUTES = [
@@ -102,8 +88,8 @@ export const ROUTES = [
     idempotent: 'caller',
     authorize: { operation: 'create', agent: false },
     ownerInBody: true,
-    ok: { 201: ['The new agent.', 'Agent'] },
-    errors: [...AUTH, ...BODY, ...IDEM, 'QUOTA_EXCEEDED', 'SECRET_ALREADY_SHOWN'],
+    ok: { 201: ['The new agent, with its credentials (shown this once).', 'CreatedAgent'] },
+    errors: [...AUTH, ...BODY, ...IDEM, 'QUOTA_EXCEEDED', 'PRECONDITION_FAILED', 'SECRET_ALREADY_SHOWN'],
   },
   {
     method: 'GET',
@@ -147,7 +133,15 @@ export const ROUTES = [
       200: ['The agent after an instant action.', 'ActionResult'],
       202: ['The agent and the operation started.', 'ActionResult'],
     },
-    errors: [...AUTH, ...BODY, ...IDEM, 'AGENT_NOT_FOUND', ...REFUSALS],
+    errors: [
+      ...AUTH,
+      ...BODY,
+      ...IDEM,
+      'AGENT_NOT_FOUND',
+      ...REFUSALS,
+      'RELEASE_NOT_FOUND',
+      'SECRET_ALREADY_SHOWN',
+    ],
   },
   {
     method: 'DELETE',
@@ -215,6 +209,18 @@ export const ROUTES = [
     params: AgentParamsSchema,
     authorize: { operation: 'audit', agent: true },
     ok: { 200: ['The verdict.', 'AuditVerification'] },
+    errors: [...AUTH, 'VALIDATION_FAILED', 'AGENT_NOT_FOUND'],
+  },
+  {
+    method: 'GET',
+    path: '/agents/{id}/explain',
+    operationId: 'explainAgent',
+    summary: 'Why the agent is in its status: since when, and the causes that put and keep it there.',
+    tag: 'operator',
+    auth: 'operator',
+    params: AgentParamsSchema,
+    authorize: { operation: 'read', agent: true },
+    ok: { 200: ['The explanation.', 'Explanation'] },
     errors: [...AUTH, 'VALIDATION_FAILED', 'AGENT_NOT_FOUND'],
   },
   {
@@ -329,6 +335,7 @@ export const ROUTES = [
     ok: { 204: ['Recorded.', null] },
     errors: [...AGENT_AUTH, ...BODY, ...IDEM, 'COMMAND_NOT_FOUND'],
   },
+  ...CATALOG_ROUTES,
 ] as const satisfies readonly RouteSpec[];
 
 /** The operation id of a route of the table. */

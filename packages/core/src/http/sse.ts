@@ -13,6 +13,10 @@
  * Live events that arrive while the replay runs are held back and sent after it, without
  * duplicates (nothing at or below the last sent version is sent twice).
  *
+ * Over a shared store (one with a change feed, such as PostgreSQL's), the stream follows the
+ * agent's audit trail by cursor instead (`manager.follow`): transitions any instance commits
+ * reach it in order with no gaps, and a `Last-Event-ID` resumes on any instance.
+ *
  * @module
  */
 import type { AgentView, AuditEntry, LifecycleManager, TransitionEvent } from '../index.js';
@@ -90,6 +94,18 @@ export async function* statusEvents(input: StatusStreamInput): AsyncGenerator<st
     if (replaying) held.push(e);
     else sendTransition(e);
   };
+  // Following a shared store's trail: entries by cursor, held back while the snapshot is taken.
+  const followed: AuditEntry[] = [];
+  const sendEntry = (e: AuditEntry) => {
+    const version = versionOf(e);
+    if (version === undefined || !isStatusChange(e)) return;
+    send('status', version, { status: e.to, from: e.from, action: e.action, at: toIso(e.at), version });
+  };
+  const onEntry = (e: AuditEntry) => {
+    if (replaying) followed.push(e);
+    else sendEntry(e);
+  };
+  const following: { stop: (() => void) | null } = { stop: null };
   manager.events.on('transition', onTransition);
   const keepalive = setInterval(() => write(': keepalive\n\n'), input.heartbeatMs);
   keepalive.unref?.();
@@ -97,9 +113,20 @@ export async function* statusEvents(input: StatusStreamInput): AsyncGenerator<st
 
   const replay = async () => {
     try {
+      // A resumed stream re-reads the trail from its start (only versions after Last-Event-ID are sent).
+      const afterSeq = input.lastEventId === undefined ? undefined : 0;
+      const unfollow = await manager.follow(agentId, onEntry, {
+        owner,
+        ...(afterSeq === undefined ? {} : { afterSeq }),
+      });
+      following.stop = unfollow;
+      if (ended) unfollow?.();
+      if (unfollow) manager.events.off('transition', onTransition);
       const current = await manager.get(agentId, { owner });
       if (input.lastEventId === undefined) {
         sendSnapshot(current);
+      } else if (unfollow) {
+        // The follower replays the trail.
       } else if (current.version > input.lastEventId) {
         const entries = (await manager.audit(agentId, { owner })).filter(isStatusChange);
         if (entries.every((e) => versionOf(e) !== undefined)) {
@@ -127,6 +154,8 @@ export async function* statusEvents(input: StatusStreamInput): AsyncGenerator<st
     }
     for (const e of held) sendTransition(e);
     held.length = 0;
+    for (const e of followed) sendEntry(e);
+    followed.length = 0;
   };
 
   try {
@@ -145,6 +174,7 @@ export async function* statusEvents(input: StatusStreamInput): AsyncGenerator<st
     ended = true;
     clearInterval(keepalive);
     manager.events.off('transition', onTransition);
+    following.stop?.();
     signal.removeEventListener('abort', end);
   }
 }

@@ -33,7 +33,12 @@ export type BerthOperation =
   | 'audit'
   | 'revisions'
   | 'registration_token'
-  | 'enqueue_command';
+  | 'enqueue_command'
+  | 'backup'
+  | 'backups'
+  | 'delete_backup'
+  | 'services'
+  | 'revoke_registration_token';
 
 /** Header values as Node.js gives them: names lower-case, repeated headers as arrays. */
 export type HttpHeaders = Readonly<Record<string, string | readonly string[] | undefined>>;

@@ -1,7 +1,7 @@
 /**
  * The context every stage of the manager is given: the store, driver, clock and policies it
  * runs with, the event emitter, and the little state one manager process keeps (operations it
- * launched and is running, plaintext tokens it still has to hand a driver, background work).
+ * launched and is running, plaintext credentials it still has to hand a driver, background work).
  * Stages that need another stage's work reach it through the two hooks the wiring sets.
  *
  * @module
@@ -9,10 +9,12 @@
 import { EventEmitter } from 'eventemitter3';
 import type { ActionAvailability } from '../chart.js';
 import { type Clock, systemClock } from '../clock.js';
+import type { AgentCredentials } from '../credentials.js';
 import { type DriverCapabilities, driverCapabilities, type LifecycleDriver } from '../driver.js';
 import type { GuardEnv } from '../guards.js';
 import type { DispatchOptions, LifecycleEvents, LifecycleManagerOptions } from '../manager-types.js';
-import type { AgentRecord, OperationRef } from '../record.js';
+import type { AgentRecord, GuardVerdict, OperationRef } from '../record.js';
+import type { Endpoint } from '../spec-types.js';
 import type { LifecycleStore } from '../store.js';
 import { createMemoryStore } from '../stores/memory-store.js';
 import type { Action, LifecycleEventType } from '../vocabulary.js';
@@ -41,9 +43,20 @@ export interface TransactInput {
   /** The system is restarting a degraded agent on its own. */
   readonly recoveryAttempt?: boolean | undefined;
   readonly resolvedImage?: string | undefined;
+  /** Where the driver serves the agent after the operation (drivers with `endpoints`). */
+  readonly endpoints?: readonly Endpoint[] | undefined;
   readonly ghost?: boolean | undefined;
   /** Write refusals to the audit trail (default true). */
   readonly recordDenial?: boolean | undefined;
+  /** An operator's action: check the embedder's preconditions of the action (default false). */
+  readonly checkPreconditions?: boolean | undefined;
+  /** Verdicts beyond the chart's guards (the preconditions'), recorded with the transition. */
+  readonly verdicts?: readonly GuardVerdict[] | undefined;
+  /**
+   * An outcome's fencing epoch (leased operations): when the record's operation has another
+   * epoch — another instance took it over — the outcome is refused, unrecorded.
+   */
+  readonly epoch?: number | undefined;
 }
 
 /** Cached availability of the actions, per guard environment and configuration. */
@@ -61,6 +74,9 @@ export interface ManagerContext {
   readonly defaultOwner: string;
   readonly defaultImage: string;
   readonly secrets: LifecycleManagerOptions['secrets'];
+  /** The embedder's preconditions per action, and its release catalog. */
+  readonly preconditions: LifecycleManagerOptions['preconditions'];
+  readonly resolveRelease: LifecycleManagerOptions['resolveRelease'];
   readonly events: EventEmitter<LifecycleEvents>;
   readonly caps: DriverCapabilities | null;
   readonly driverName: string;
@@ -69,8 +85,8 @@ export interface ManagerContext {
   readonly inflight: Map<string, InFlight>;
   /** Operation ids launched and not yet finished (never launched twice). */
   readonly launched: Set<string>;
-  /** Plaintext agent tokens of operations not yet handed to the driver, by operation id. */
-  readonly issuedTokens: Map<string, string>;
+  /** Plaintext credentials of operations not yet handed to the driver, by operation id. */
+  readonly issuedCredentials: Map<string, AgentCredentials>;
   /** Background work `settle()` and `close()` wait for. */
   readonly background: Set<Promise<unknown>>;
   readonly availability: AvailabilityCache;
@@ -110,13 +126,15 @@ export function createContext(
     defaultOwner: options.defaultOwner ?? 'default',
     defaultImage: options.defaultImage ?? 'berth/agent:latest',
     secrets: options.secrets,
+    preconditions: options.preconditions,
+    resolveRelease: options.resolveRelease,
     events: new EventEmitter<LifecycleEvents>(),
     caps,
     driverName,
     envs: guardEnvs(policies, caps, driverName),
     inflight: new Map(),
     launched: new Set(),
-    issuedTokens: new Map(),
+    issuedCredentials: new Map(),
     background: new Set(),
     availability: new Map(),
     limits: {

@@ -6,18 +6,25 @@
  */
 import { flushMicrotasks } from '../clock.js';
 import type { LifecycleManager, LifecycleManagerOptions } from '../manager-types.js';
+import { isChartOperation, launchBackup } from './backup-operation.js';
+import { backups } from './backups.js';
 import { commands } from './commands.js';
 import { createContext } from './context.js';
 import { guardClosed } from './dispose-guard.js';
+import { explainAgent } from './explain.js';
+import { follow } from './follow.js';
 import { idempotentCall } from './idempotency.js';
 import { observe } from './observe.js';
 import { launch } from './operations.js';
 import { operatorActions } from './operator-actions.js';
 import { queries } from './queries.js';
+import { registrationTokens } from './registration-tokens.js';
 import { reconcile } from './reconcile.js';
 import { resume } from './resume.js';
 import { selfHosted } from './self-hosted.js';
+import { services } from './services.js';
 import { start, tick } from './sweeper.js';
+import { load } from './views.js';
 import { waitFor } from './wait-for.js';
 import { nudgeWaitlist } from './waitlist.js';
 
@@ -39,7 +46,7 @@ import { nudgeWaitlist } from './waitlist.js';
  */
 export function createLifecycleManager(options: LifecycleManagerOptions = {}): LifecycleManager {
   const ctx = createContext(options, (c) => ({
-    launch: (r, op) => launch(c, r, op),
+    launch: (r, op) => (isChartOperation(op) ? launch(c, r, op) : launchBackup(c, r, op)),
     nudgeWaitlist: () => nudgeWaitlist(c),
   }));
   const read = queries(ctx);
@@ -49,8 +56,13 @@ export function createLifecycleManager(options: LifecycleManagerOptions = {}): L
     ...operatorActions(ctx),
     ...read,
     waitFor: (agentId, until, opts) => waitFor(ctx, read.get, agentId, until, opts),
+    explain: async (agentId, opts = {}) => explainAgent(ctx, await load(ctx, agentId, opts.owner)),
+    follow: (agentId, listener, opts) => follow(ctx, agentId, listener, opts),
     ...selfHosted(ctx),
     ...commands(ctx),
+    ...backups(ctx),
+    ...services(ctx),
+    ...registrationTokens(ctx),
     idempotent: (call, work) => idempotentCall(ctx, call, work),
     observe: (event, opts) => observe(ctx, event, opts),
     reconcile: (opts) => reconcile(ctx, opts),

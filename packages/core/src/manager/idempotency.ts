@@ -16,6 +16,7 @@ import { BerthError } from '../errors.js';
 import type { IdempotentCall, IdempotentResponse, StoredResponse } from '../idempotency-types.js';
 import type { LifecycleStore } from '../store.js';
 import type { ManagerContext } from './context.js';
+import { withoutCredentials } from './credentials.js';
 import { DAY } from './policies.js';
 
 /** Where idempotent responses live: the idempotency part of a `LifecycleStore`. */
@@ -120,6 +121,9 @@ export async function idempotent<T>(
   work: () => Promise<T>,
 ): Promise<T> {
   if (key === undefined) return work();
+  // Credentials in the answer are shown this once: the stored answer (what a replay gets) is
+  // the same without them.
+  let first: { value: T } | null = null;
   const result = await runIdempotent(
     {
       store: ctx.store,
@@ -130,9 +134,12 @@ export async function idempotent<T>(
       ttlMs: DAY,
       maxPerScope: ctx.limits.maxIdempotencyKeysPerOwner,
     },
-    async () => ({ status: 200, body: await work() }),
+    async () => {
+      first = { value: await work() };
+      return { status: 200, body: withoutCredentials(first.value) };
+    },
   );
-  return result.body as T;
+  return first === null ? (result.body as T) : (first as { value: T }).value;
 }
 
 /** The idempotency scope of an owner: one owner's keys never evict another's. */

@@ -6,7 +6,7 @@
  * @module
  */
 import type { CompiledTransition } from '../chart.js';
-import type { DriverOperation, GuardVerdict } from '../record.js';
+import type { DriverOperation, GuardVerdict, RecordedOperation } from '../record.js';
 import type { LifecycleEventType } from '../vocabulary.js';
 import { runtimeOf } from './records.js';
 
@@ -17,9 +17,9 @@ export const OUTCOME_EVENTS: ReadonlySet<LifecycleEventType> = new Set([
   'op_failed',
 ]);
 /** Operations that issue fresh credentials. */
-export const CREDENTIAL_OPS: ReadonlySet<DriverOperation> = new Set(['provision', 'recreate']);
+export const CREDENTIAL_OPS: ReadonlySet<RecordedOperation> = new Set(['provision', 'recreate']);
 /** Operations the owner's secrets are injected into. */
-export const SECRET_OPS: ReadonlySet<DriverOperation> = new Set([
+export const SECRET_OPS: ReadonlySet<RecordedOperation> = new Set([
   'provision',
   'start',
   'restart',
@@ -27,9 +27,9 @@ export const SECRET_OPS: ReadonlySet<DriverOperation> = new Set([
   'recreate',
 ]);
 /** Operations that build a revision. */
-export const BUILD_OPS: ReadonlySet<DriverOperation> = new Set(['provision', 'recreate', 'redeploy']);
+export const BUILD_OPS: ReadonlySet<RecordedOperation> = new Set(['provision', 'recreate', 'redeploy']);
 /** Operations that leave a resource behind if superseded after they built it. */
-export const LEAKY_OPS: ReadonlySet<DriverOperation> = new Set([
+export const LEAKY_OPS: ReadonlySet<RecordedOperation> = new Set([
   'provision',
   'recreate',
   'start',

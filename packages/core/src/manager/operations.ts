@@ -7,9 +7,11 @@
  */
 import type { DriverResult, DriverTarget } from '../driver.js';
 import { AgentNotFoundError, type BerthError, DriverError, toBerthError } from '../errors.js';
-import type { AgentRecord, OperationRef } from '../record.js';
+import type { AgentRecord, DriverOperation, OperationRef } from '../record.js';
 import type { LifecycleEventType } from '../vocabulary.js';
+import { runInBackground } from './background-run.js';
 import { type ManagerContext, track } from './context.js';
+import { restoreWorkspace } from './restore.js';
 import { CREDENTIAL_OPS, LEAKY_OPS, SECRET_OPS } from './kinds.js';
 import { type TransactOutcome, transact } from './transaction.js';
 
@@ -19,10 +21,10 @@ export async function buildTarget(
   r: AgentRecord,
   op: OperationRef,
 ): Promise<DriverTarget> {
-  const { store, issuedTokens, secrets } = ctx;
+  const { store, issuedCredentials, secrets } = ctx;
   const revs = op.revisionId ? await store.revisions(r.id) : [];
   const rev = revs.find((x) => x.id === op.revisionId);
-  const token = issuedTokens.get(op.id) ?? null;
+  const issued = issuedCredentials.get(op.id) ?? null;
   return {
     agentId: r.id,
     owner: r.owner,
@@ -32,14 +34,25 @@ export async function buildTarget(
     revision: rev
       ? { id: rev.id, image: rev.image, config: rev.config }
       : { id: r.revision ?? 'none', image: r.spec.image, config: r.spec.config },
-    credentials: token ? { agentId: r.id, agentToken: token } : null,
+    credentials: issued
+      ? {
+          agentId: r.id,
+          agentToken: issued.runtimeToken,
+          username: issued.username,
+          password: issued.password,
+        }
+      : null,
     secrets: SECRET_OPS.has(op.op) && secrets ? { ...(await secrets(r.owner)) } : {},
   };
 }
 
 /** Start the driver call of a committed operation (once per operation id). */
-export function launch(ctx: ManagerContext, r: AgentRecord, op: OperationRef): void {
-  const { driver, events, launched, inflight, issuedTokens } = ctx;
+export function launch(
+  ctx: ManagerContext,
+  r: AgentRecord,
+  op: OperationRef & { readonly op: DriverOperation },
+): void {
+  const { driver, events, launched } = ctx;
   if (ctx.state.closed || launched.has(op.id)) return;
   if (!driver || r.kind === 'self_hosted') {
     // Nothing of a self-hosted agent lives in a driver (and only destroy applies to it): the
@@ -54,45 +67,23 @@ export function launch(ctx: ManagerContext, r: AgentRecord, op: OperationRef): v
     );
     return;
   }
-  launched.add(op.id);
-  const controller = new AbortController();
-  const run = async () => {
-    events.emit('operation', { agentId: r.id, operationId: op.id, op: op.op, phase: 'started' });
-    let result: DriverResult | undefined;
-    let failure: BerthError | null = null;
-    try {
-      const target = await buildTarget(ctx, r, op);
-      const method = driver[op.op];
-      if (typeof method !== 'function')
-        throw new DriverError('UNSUPPORTED', `driver '${driver.name}' cannot ${op.op}`);
-      result = await method.call(driver, target, {
-        operationId: op.id,
-        operation: op.op,
-        signal: controller.signal,
-      });
-    } catch (error) {
-      failure = toBerthError(error);
-    }
-    issuedTokens.delete(op.id);
-    // Aborted because this manager is closing: the operation stays recorded, unfailed, for the
-    // next manager's resume() to re-drive under the same operation id.
-    if (failure && controller.signal.aborted && ctx.state.closed) return;
-    await feedOutcome(ctx, r.id, op, failure, result);
-  };
-  const promise = track(
+  const kind = op.op;
+  runInBackground(
     ctx,
-    run()
-      .catch((error: unknown) => {
-        events.emit('error', toBerthError(error));
-      })
-      .finally(() => {
-        inflight.delete(op.id);
-        // Its outcome is committed (or fenced): the record no longer names it, so nothing
-        // would launch it again; forgetting it keeps the set from growing forever.
-        launched.delete(op.id);
-      }),
+    r,
+    op,
+    async (signal): Promise<DriverResult | undefined> => {
+      const target = await buildTarget(ctx, r, op);
+      if (kind === 'provision' && r.restoredFrom)
+        await restoreWorkspace(ctx, target, op, r.restoredFrom, signal);
+      const method = driver[kind];
+      if (typeof method !== 'function')
+        throw new DriverError('UNSUPPORTED', `driver '${driver.name}' cannot ${kind}`);
+      return method.call(driver, target, { operationId: op.id, operation: kind, signal });
+    },
+    // Under a lease (a shared store), the outcome is fenced by the epoch the lease ran under.
+    (failure, result, leased) => feedOutcome(ctx, r.id, leased ?? op, failure, result, leased !== null),
   );
-  inflight.set(op.id, { agentId: r.id, controller, promise });
 }
 
 /** Feed a driver call's outcome back as an event (fenced if the record moved on). */
@@ -102,6 +93,7 @@ export async function feedOutcome(
   op: OperationRef,
   failure: BerthError | null,
   result: DriverResult | undefined,
+  fence = false,
 ): Promise<void> {
   const { driver, events, driverName } = ctx;
   const type: LifecycleEventType = failure
@@ -120,8 +112,12 @@ export async function feedOutcome(
       type,
       actor: `driver:${driverName}`,
       operationId: op.id,
+      epoch: fence ? op.epoch : undefined,
+      // A leased outcome that lost its operation writes nothing, not even a refusal.
+      recordDenial: fence ? false : undefined,
       errorCode,
       resolvedImage: result?.resolvedImage,
+      endpoints: failure ? undefined : result?.endpoints,
       metadata: failure ? { op: op.op, error: { code: errorCode, message: failure.message } } : { op: op.op },
     });
   } catch (error) {

@@ -9,9 +9,11 @@ import type { ChartEvent } from '../guards.js';
 import type { CreateAgentInput, DispatchResult, LifecycleManager } from '../manager-types.js';
 import type { AgentRecord, Revision } from '../record.js';
 import { isAction } from '../vocabulary.js';
+import { restoreSource } from './backups.js';
 import type { ManagerContext } from './context.js';
 import { idempotent } from './idempotency.js';
 import { plan } from './planning.js';
+import { checkPreconditions, checkReleaseOptions, resolveRelease } from './preconditions.js';
 import { envFor } from './policies.js';
 import { blankRecord, contextOf, newAgent, newId } from './records.js';
 import { commitNewAgent, transact } from './transaction.js';
@@ -36,6 +38,8 @@ export function operatorActions(
         opts.idempotencyKey,
         JSON.stringify(['create', input]),
         async () => {
+          const restoredFrom =
+            spec.restoreFrom === undefined ? null : await restoreSource(ctx, owner, spec.restoreFrom);
           const now = clock.now();
           const id = newId('agt');
           const base = blankRecord({
@@ -57,7 +61,9 @@ export function operatorActions(
             actor,
             action: 'create',
             reason: null,
-            metadata: { image: base.spec.image },
+            metadata: restoredFrom
+              ? { image: base.spec.image, restoreFrom: restoredFrom }
+              : { image: base.spec.image },
             at: now,
           });
           const rev: Revision = {
@@ -72,20 +78,25 @@ export function operatorActions(
             outcome: 'pending',
             createdAt: now,
           };
-          const pending: AgentRecord = { ...born, revision: rev.id };
+          const pending: AgentRecord = { ...born, revision: rev.id, ...(restoredFrom && { restoredFrom }) };
           const env = await envFor(ctx, pending);
           const event: ChartEvent = { type: 'deploy', env };
           const context = contextOf(pending);
           const t = decide(pending.state, event, context);
           if (!t) deny(ctx, pending, explain(pending.state, event, context));
-          const p = await plan(ctx, pending, t, { type: 'deploy', actor });
+          // deploy's preconditions hold for a new agent too (nothing exists yet to audit a refusal on).
+          const checked = await checkPreconditions(ctx, pending, 'deploy', actor, {});
+          if (checked.denial) deny(ctx, pending, checked.denial);
+          const p = await plan(ctx, pending, t, { type: 'deploy', actor, verdicts: checked.verdicts });
           await commitNewAgent(ctx, pending, created, t, p, actor, {
             revisions: [rev, ...(p.commit.revisions ?? [])],
             quota: Number.isFinite(policies.slotsPerOwner)
               ? { owner, limit: policies.slotsPerOwner }
               : undefined,
           });
-          return view(p.record);
+          const agent = await view(p.record);
+          // The credentials are shown this once (an idempotent replay answers SECRET_ALREADY_SHOWN).
+          return p.credentials ? { ...agent, credentials: p.credentials } : agent;
         },
       );
     },
@@ -100,7 +111,16 @@ export function operatorActions(
       const fingerprint =
         opts.idempotencyKey === undefined
           ? ''
-          : JSON.stringify([action, opts.reason, opts.confirm, opts.revision, opts.image, opts.config]);
+          : JSON.stringify([
+              action,
+              opts.reason,
+              opts.confirm,
+              opts.revision,
+              opts.image,
+              opts.config,
+              opts.release,
+              opts.size,
+            ]);
       // Keys are the owner's (capped per owner): find it first when a key is given.
       const keyOwner =
         opts.idempotencyKey === undefined ? '' : (opts.owner ?? (await load(ctx, agentId)).owner);
@@ -111,15 +131,23 @@ export function operatorActions(
         opts.idempotencyKey,
         fingerprint,
         async (): Promise<DispatchResult> => {
+          let options = opts;
           if (action === 'rollback') {
             const r = await load(ctx, agentId, opts.owner);
             const revs = await store.revisions(r.id);
-            if (!revs.some((x) => x.id === opts.revision)) {
+            const source = revs.find((x) => x.id === opts.revision);
+            if (!source) {
               throw new BerthError(
                 'REVISION_NOT_FOUND',
                 `agent ${agentId} has no revision '${opts.revision}'`,
               );
             }
+            // A revision built from a release goes back only while the catalog still resolves it.
+            if (source.release && ctx.resolveRelease) await resolveRelease(ctx, r, source.release);
+          } else if (action === 'update' && opts.release !== undefined) {
+            checkReleaseOptions(opts);
+            const resolved = await resolveRelease(ctx, await load(ctx, agentId, opts.owner), opts.release);
+            options = { ...opts, image: resolved.image, config: resolved.config ?? opts.config };
           }
           const outcome = await transact(ctx, agentId, {
             type: action,
@@ -128,14 +156,22 @@ export function operatorActions(
             confirm: opts.confirm,
             owner: opts.owner,
             expectedVersion: opts.expectedVersion,
-            options: opts,
-            metadata: action === 'rollback' ? { revision: opts.revision } : undefined,
+            options,
+            checkPreconditions: true,
+            metadata:
+              action === 'rollback'
+                ? { revision: opts.revision }
+                : opts.release !== undefined
+                  ? { release: opts.release }
+                  : undefined,
           });
           if (!outcome.accepted) deny(ctx, outcome.record, outcome.denial);
-          return {
+          const result: DispatchResult = {
             agent: await view(outcome.record),
             operation: outcome.operation ? { id: outcome.operation.id, action } : null,
           };
+          // recreate's new credentials are shown this once.
+          return outcome.credentials ? { ...result, credentials: outcome.credentials } : result;
         },
       );
     },

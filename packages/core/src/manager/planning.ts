@@ -7,13 +7,15 @@
  * @module
  */
 import { type CompiledTransition, statusOfState } from '../chart.js';
+import type { AgentCredentials } from '../credentials.js';
 import { BerthError } from '../errors.js';
 import type { AgentRecord, AgentTokenRecord, AuditEntry, OperationRef, Revision } from '../record.js';
 import type { StoreCommit } from '../store.js';
 import type { Action } from '../vocabulary.js';
 import type { ManagerContext, TransactInput } from './context.js';
 import { backoff, RECOVERY_WINDOW_FACTOR } from './policies.js';
-import { auditEntry, newId, newToken, runtimeOf, sha256 } from './records.js';
+import { auditEntry, newId, runtimeOf } from './records.js';
+import { issueCredentials } from './credentials.js';
 import {
   BUILD_OPS,
   CREDENTIAL_OPS,
@@ -34,7 +36,7 @@ export async function plan(
   commit: StoreCommit;
   record: AgentRecord;
   operation: OperationRef | null;
-  token: string | null;
+  credentials: AgentCredentials | null;
 }> {
   const { store, clock, policies } = ctx;
   const now = clock.now();
@@ -48,7 +50,8 @@ export async function plan(
   let lastGoodRevision = r.lastGoodRevision;
   let operation = r.operation;
   let epoch = r.epoch;
-  let token: string | null = null;
+  let credentials: AgentCredentials | null = null;
+  let release: string | null = null;
   let issueTokens: AgentTokenRecord[] | undefined;
   let revokeTokens = false;
   let lastHeartbeatAt = r.lastHeartbeatAt;
@@ -56,6 +59,8 @@ export async function plan(
   let recovery = r.recovery;
   let waitlist = r.waitlist;
   let deletedAt = r.deletedAt;
+  // Endpoints follow what the driver said after the operation; destroy releases them.
+  let endpoints = input.endpoints ?? r.endpoints;
   let ghost = input.ghost === true ? true : r.ghost;
   const finishedOp = OUTCOME_EVENTS.has(type) ? r.operation : null;
   if (OUTCOME_EVENTS.has(type)) operation = null;
@@ -103,6 +108,7 @@ export async function plan(
       let config = spec.config;
       let sourceRevision: string | null = null;
       if (type === 'update') {
+        release = input.options?.release ?? null;
         spec = {
           ...spec,
           image: input.options?.image ?? spec.image,
@@ -116,7 +122,11 @@ export async function plan(
         image = source.resolvedImage ?? source.image;
         config = source.config;
         sourceRevision = source.id;
+        release = source.release ?? null;
         spec = { ...spec, image: source.image, config: source.config };
+      } else if (type === 'recreate' && input.options?.size !== undefined) {
+        // Recreate may change the size: the fresh resource is built at the new one.
+        spec = { ...spec, size: input.options.size };
       }
       const rev: Revision = {
         id: newId('rev'),
@@ -126,6 +136,7 @@ export async function plan(
         resolvedImage: null,
         config,
         action: type as Action,
+        ...(release === null ? {} : { release }),
         sourceRevision,
         outcome: 'pending',
         createdAt: now,
@@ -153,8 +164,9 @@ export async function plan(
     operation = newOperation;
     // A ghost has no resource to copy credentials from: a rebuild gets fresh ones.
     if (CREDENTIAL_OPS.has(op) || (r.ghost && op === 'redeploy')) {
-      token = newToken('bat');
-      issueTokens = [{ hash: sha256(token), agentId: r.id, createdAt: now, revokedAt: null }];
+      const issued = issueCredentials(r.id, now);
+      credentials = issued.credentials;
+      issueTokens = [issued.token];
       revokeTokens = true;
     }
     if (op === 'provision' || op === 'recreate' || op === 'redeploy') ghost = false;
@@ -179,6 +191,7 @@ export async function plan(
     operation = newOperation;
   }
   if (t.to === 'deleting' && t.from !== 'deleting') {
+    endpoints = undefined;
     revokeTokens = true;
     recovery = null;
     waitlist = null;
@@ -238,7 +251,7 @@ export async function plan(
         to,
         reason: input.reason?.trim() || null,
         operationId: finishedOp?.id ?? newOperation?.id ?? null,
-        guards: passedVerdicts(t),
+        guards: input.verdicts?.length ? [...passedVerdicts(t), ...input.verdicts] : passedVerdicts(t),
         metadata:
           finishedOp && newOperation
             ? Object.assign({}, input.metadata, { nextOperationId: newOperation.id })
@@ -271,6 +284,7 @@ export async function plan(
     auditSeq: head ? head.seq : r.auditSeq,
     auditHead: head ? head.hash : r.auditHead,
   };
+  if (endpoints !== r.endpoints) draft.endpoints = endpoints?.length ? endpoints : undefined;
   // draft carries r's dueAt: overwrite it in place rather than copy 30 fields again.
   draft.dueAt = dueAtOf(ctx, draft);
   const record: AgentRecord = Object.freeze(draft);
@@ -282,5 +296,5 @@ export async function plan(
     issueTokens,
     revokeTokens,
   };
-  return { commit, record, operation: newOperation, token };
+  return { commit, record, operation: newOperation, credentials };
 }

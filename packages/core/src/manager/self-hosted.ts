@@ -16,8 +16,20 @@ import { plan } from './planning.js';
 import { auditEntry, blankRecord, contextOf, iso, newAgent, newId, newToken, sha256 } from './records.js';
 import { dueAtOf } from './scheduling.js';
 import { afterCommit, commitNewAgent, RETRY, transact, tryCommit, withCas } from './transaction.js';
-import { validateRegister } from './validation.js';
+import { validateRegister, validateTokenCode } from './validation.js';
 import { deny, view as viewOf } from './views.js';
+
+/** A disabled agent cannot come back by registering its code again. */
+function refuseDisabled(r: AgentRecord | null): void {
+  if (!r || r.status === 'deleted' || r.status === 'deleting') return;
+  const config = configurationOf(r.state);
+  if (typeof config !== 'string' && config.access === 'disabled') {
+    throw new BerthError(
+      'AGENT_DISABLED',
+      `the agent registered under '${r.code}' is disabled; an operator must enable it before it can register again`,
+    );
+  }
+}
 
 /** The self-hosted agent API of a manager. */
 export function selfHosted(
@@ -35,31 +47,35 @@ export function selfHosted(
           { path: 'expiresInSeconds', message: 'must be positive' },
         ]);
       }
+      const code = opts.code === undefined ? null : validateTokenCode(opts.code);
       const token = newToken('brg');
+      const id = newId('rtk');
       await store.putRegistrationToken({
         hash: sha256(token),
+        id,
+        code,
         owner: opts.owner ?? defaultOwner,
         createdAt: now,
         expiresAt: now + ttl,
         usedAt: null,
         revokedAt: null,
       });
-      return { token, expiresAt: iso(now + ttl)! };
+      return { id, token, expiresAt: iso(now + ttl)!, code };
     },
 
     async register(input) {
       validateRegister(input);
       const now = clock.now();
-      const consumed =
-        typeof input.registrationToken === 'string'
-          ? await store.consumeRegistrationToken(sha256(input.registrationToken), now)
-          : null;
-      if (!consumed) {
-        throw new BerthError(
-          'REGISTRATION_TOKEN_INVALID',
-          'the registration token is unknown, expired, revoked or used',
-        );
+      const invalid = (why: string) => new BerthError('REGISTRATION_TOKEN_INVALID', why);
+      const digest = sha256(input.registrationToken);
+      // Checked before the token is spent: a refused registration changes nothing.
+      const found = await store.findRegistrationToken(digest);
+      if (found?.code != null && found.code !== input.code) {
+        throw invalid(`the registration token can only register the code '${found.code}'`);
       }
+      if (found) refuseDisabled(await store.findByCode(found.owner, input.code));
+      const consumed = found ? await store.consumeRegistrationToken(digest, now) : null;
+      if (!consumed) throw invalid('the registration token is unknown, expired, revoked or used');
       const owner = consumed.owner;
       const token = newToken('bat');
       const issue: AgentTokenRecord = { hash: sha256(token), agentId: '', createdAt: now, revokedAt: null };
@@ -69,6 +85,8 @@ export function selfHosted(
         return withCas(
           async () => {
             const r = (await store.get(existing.id))!;
+            refuseDisabled(r);
+            const revokedTokens = await store.countActiveAgentTokens(r.id);
             const event: ChartEvent = { type: 'heartbeat', env: ctx.envs.withSlot };
             const t = decide(r.state, event, contextOf(r));
             const at = clock.now();
@@ -80,7 +98,12 @@ export function selfHosted(
               reason: null,
               operationId: null,
               guards: t ? passedVerdicts(t) : [],
-              metadata: { code: input.code, tokenRotated: true },
+              metadata: {
+                code: input.code,
+                tokenRotated: true,
+                revokedTokens,
+                registrationTokenId: consumed.id ?? null,
+              },
               at,
               seq: r.auditSeq + 1,
               prevHash: r.auditHead,
@@ -127,7 +150,11 @@ export function selfHosted(
         actor: `agent:${id}`,
         action: 'register',
         reason: null,
-        metadata: { code: input.code, runtime: input.runtime ?? null },
+        metadata: {
+          code: input.code,
+          runtime: input.runtime ?? null,
+          registrationTokenId: consumed.id ?? null,
+        },
         at: now,
       });
       const t = decide(pending.state, { type: 'heartbeat', env: ctx.envs.withSlot }, contextOf(pending))!;

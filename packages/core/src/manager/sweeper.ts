@@ -4,10 +4,18 @@
  *
  * @module
  */
-import { AgentNotFoundError, BerthError, toBerthError, VersionConflictError } from '../errors.js';
+import {
+  AgentNotFoundError,
+  BerthError,
+  DriverError,
+  toBerthError,
+  VersionConflictError,
+} from '../errors.js';
 import type { TickReport } from '../manager-types.js';
 import type { AgentRecord } from '../record.js';
+import { finishBackup, isChartOperation } from './backup-operation.js';
 import { type ManagerContext, track } from './context.js';
+import { startTakeovers } from './leases.js';
 import { observe } from './observe.js';
 import { iso, lastSignOfLife, runtimeOf } from './records.js';
 import { transact } from './transaction.js';
@@ -18,12 +26,16 @@ export async function tick(ctx: ManagerContext): Promise<TickReport> {
   const { store, clock, policies, events, launched, inflight } = ctx;
   const now = clock.now();
   const report = { timedOut: 0, stale: 0, recovered: 0, waitlistRetries: 0, destroyRetries: 0, purged: 0 };
-  if (now >= ctx.state.nextExpiryPurgeAt) {
+  // Over a shared store: process-wide jobs run on the instance holding their lease, and each
+  // instance sweeps the due records it claimed (the others skip them).
+  const leases = store.leases;
+  const processWide = !leases || (await leases.holdJob('sweeper')) !== null;
+  if (processWide && now >= ctx.state.nextExpiryPurgeAt) {
     // Expired registration tokens and idempotency records are worth nothing: drop them.
     ctx.state.nextExpiryPurgeAt = now + EXPIRY_PURGE_EVERY_MS;
     await store.purgeExpired(now);
   }
-  const due = await store.due(now, 1000);
+  const due = leases ? await leases.claimDue(now, 1000) : await store.due(now, 1000);
   const waitlisted: AgentRecord[] = [];
   for (const r of due) {
     try {
@@ -35,6 +47,12 @@ export async function tick(ctx: ManagerContext): Promise<TickReport> {
         }
         if (op.deadline <= now) {
           inflight.get(op.id)?.controller.abort();
+          if (!isChartOperation(op)) {
+            const timeout = new DriverError('TIMEOUT', `${op.op} did not finish in time`);
+            await finishBackup(ctx, r.id, op, timeout, undefined);
+            report.timedOut++;
+            continue;
+          }
           const outcome = await transact(ctx, r.id, {
             type: 'op_failed',
             actor: 'system',
@@ -101,10 +119,15 @@ export async function tick(ctx: ManagerContext): Promise<TickReport> {
   }
   if (waitlisted.length > 0) {
     // Strict order: whenever someone in line is due, the head of the line tries first; the
-    // others wait their turn even if their own backoff ran out earlier.
-    const head = (await waitlistLine(ctx))[0];
+    // others wait their turn even if their own backoff ran out earlier. Over a shared store,
+    // only the instance holding the process-wide lease promotes.
+    const head = processWide ? (await waitlistLine(ctx))[0] : undefined;
     waitlisted.length = 0;
     if (head) waitlisted.push(head);
+  } else if (leases && processWide) {
+    // Another instance may have claimed the due ones in line: the holder looks at the head itself.
+    const head = (await waitlistLine(ctx))[0];
+    if (head?.waitlist && head.waitlist.nextAt <= now) waitlisted.push(head);
   }
   for (const r of waitlisted) {
     try {
@@ -183,10 +206,13 @@ export function start(ctx: ManagerContext, opts: { intervalMs?: number } = {}): 
       if (dueAt !== null) arm(dueAt);
     };
     arm(clock.now());
+    // Over a shared store: take over the operations of instances that died.
+    const stopTakeovers = store.leases ? startTakeovers(ctx, store.leases) : null;
     ctx.state.stopSweeper = () => {
       stopped = true;
       ctx.state.wake = null;
       cancel?.();
+      stopTakeovers?.();
     };
   }
   if (!ctx.state.unwatch && driver?.watch) {

@@ -7,12 +7,16 @@
  * @module
  */
 import { type CompiledTransition, decide, explain } from '../chart.js';
+import type { AgentCredentials } from '../credentials.js';
 import { AgentNotFoundError, BerthError, VersionConflictError } from '../errors.js';
 import type { ChartEvent } from '../guards.js';
 import type { AgentRecord, AuditEntry, OperationRef } from '../record.js';
+import { isAction } from '../vocabulary.js';
 import type { StoreCommit } from '../store.js';
 import type { ManagerContext, TransactInput } from './context.js';
+import { passedVerdicts } from './kinds.js';
 import { plan } from './planning.js';
+import { checkPreconditions, hasPreconditions } from './preconditions.js';
 import { envFor } from './policies.js';
 import { auditEntry, contextOf } from './records.js';
 
@@ -27,6 +31,8 @@ export type TransactOutcome =
       readonly previous: AgentRecord;
       readonly transition: CompiledTransition;
       readonly operation: OperationRef | null;
+      /** Credentials the transition issued (provision, recreate), shown to the caller once. */
+      readonly credentials: AgentCredentials | null;
     }
   | { readonly accepted: false; readonly record: AgentRecord; readonly denial: ReturnType<typeof explain> };
 
@@ -102,10 +108,32 @@ export async function transact(
         env,
       };
       const context = contextOf(r);
-      const t = decide(r.state, event, context);
-      if (!t) {
-        const denial = explain(r.state, event, context);
-        if (input.recordDenial !== false) {
+      // A superseded attempt of a taken-over operation: its outcome writes nothing.
+      const fenced =
+        input.epoch !== undefined &&
+        r.operation !== null &&
+        r.operation.id === input.operationId &&
+        r.operation.epoch !== input.epoch;
+      const t = fenced ? null : decide(r.state, event, context);
+      // The chart allowed it: the embedder's preconditions may still refuse (operator actions).
+      const checked =
+        t && input.checkPreconditions && isAction(input.type) && hasPreconditions(ctx, input.type)
+          ? await checkPreconditions(ctx, r, input.type, input.actor, input.options)
+          : null;
+      if (!t || checked?.denial) {
+        const denial =
+          checked?.denial ?? explain(r.state, fenced ? { ...event, operationId: undefined } : event, context);
+        const guards =
+          t && checked
+            ? [...passedVerdicts(t), ...checked.verdicts]
+            : denial.guard
+              ? [{ guard: denial.guard, passed: false }]
+              : [];
+        const metadata =
+          denial.reason === undefined
+            ? (input.metadata ?? null)
+            : { ...input.metadata, reason: denial.reason };
+        if (input.recordDenial !== false && !fenced) {
           await recordDenial(
             ctx,
             auditEntry(r, {
@@ -115,8 +143,8 @@ export async function transact(
               to: r.status,
               reason: input.reason?.trim() || null,
               operationId: input.operationId ?? null,
-              guards: denial.guard ? [{ guard: denial.guard, passed: false }] : [],
-              metadata: input.metadata ?? null,
+              guards,
+              metadata,
               denied: true,
               code: denial.code,
               at: clock.now(),
@@ -128,7 +156,12 @@ export async function transact(
         }
         return { accepted: false, record: r, denial };
       }
-      const p = await plan(ctx, r, t, input);
+      const p = await plan(
+        ctx,
+        r,
+        t,
+        checked?.verdicts.length ? { ...input, verdicts: checked.verdicts } : input,
+      );
       try {
         await store.commit(p.commit);
       } catch (error) {
@@ -141,10 +174,17 @@ export async function transact(
         // A new operation supersedes the one in flight (e.g. destroy during provisioning).
         if (r.operation && r.operation.id !== p.operation.id)
           ctx.inflight.get(r.operation.id)?.controller.abort();
-        if (p.token) ctx.issuedTokens.set(p.operation.id, p.token);
+        if (p.credentials) ctx.issuedCredentials.set(p.operation.id, p.credentials);
         if (p.operation.runAt === null) ctx.launch(p.record, p.operation);
       }
-      return { accepted: true, record: p.record, previous: r, transition: t, operation: p.operation };
+      return {
+        accepted: true,
+        record: p.record,
+        previous: r,
+        transition: t,
+        operation: p.operation,
+        credentials: p.credentials,
+      };
     }
   }
   throw new BerthError(
@@ -206,7 +246,7 @@ export async function commitNewAgent(
   noteDue(ctx, commit.record);
   afterCommit(ctx, pending, p.record, t, commit.audit, actor);
   if (p.operation) {
-    if (p.token) ctx.issuedTokens.set(p.operation.id, p.token);
+    if (p.credentials) ctx.issuedCredentials.set(p.operation.id, p.credentials);
     ctx.launch(p.record, p.operation);
   }
 }

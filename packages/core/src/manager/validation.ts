@@ -12,7 +12,9 @@ import {
   CommandBodySchema,
   CreateAgentBodySchema,
   RegisterBodySchema,
+  RegistrationTokenBodySchema,
 } from '../schemas/bodies.js';
+import { ACTION_FIELDS } from '../schemas/action-fields.js';
 import { parseInput, toFieldIssues } from '../schemas/parse.js';
 import type { Action } from '../vocabulary.js';
 
@@ -37,7 +39,8 @@ export function validateCommand(command: { type: string; payload?: unknown }): v
 const BODY_FIELDS = Object.keys(ActionBodySchema.shape) as (keyof DispatchOptions)[];
 
 /**
- * Check the options of a dispatch: the action's body with `ActionBodySchema`, then what only
+ * Check the options of a dispatch: the action's body with `ActionBodySchema` (and only the fields
+ * the action takes, {@link ACTION_FIELDS}), then what only
  * the manager takes (`actor`, `expectedVersion`) and what the action needs (rollback: a
  * revision). Throws VALIDATION_FAILED naming every bad field.
  */
@@ -48,6 +51,14 @@ export function validateDispatch(action: Action, opts: DispatchOptions): void {
   const issues: FieldIssue[] = parsed.success ? [] : toFieldIssues(parsed.error);
   if (opts.actor !== undefined && (typeof opts.actor !== 'string' || opts.actor.length > 1000)) {
     issues.push({ path: 'actor', message: 'a string of at most 1000 characters' });
+  }
+  for (const field of Object.keys(body)) {
+    if (!ACTION_FIELDS[action].includes(field) && !issues.some((i) => i.path === field)) {
+      issues.push({
+        path: field,
+        message: `${action} does not take ${field} (it takes ${ACTION_FIELDS[action].join(', ')})`,
+      });
+    }
   }
   if (
     action === 'rollback' &&
@@ -61,4 +72,9 @@ export function validateDispatch(action: Action, opts: DispatchOptions): void {
   }
   if (issues.length > 0)
     throw new ValidationError(`invalid ${action} request: ${issues.map((i) => i.path).join(', ')}`, issues);
+}
+
+/** Check the code a registration token is bound to (the rule of `RegisterBody.code`); returns it. */
+export function validateTokenCode(code: string): string {
+  return parseInput(RegistrationTokenBodySchema.pick({ code: true }), { code }, 'registration token').code!;
 }

@@ -14,17 +14,22 @@ import { AgentNotFoundError, TransitionDeniedError } from '../errors.js';
 import type { ChartContext, GuardEnv } from '../guards.js';
 import type { AgentView } from '../manager-types.js';
 import type { AgentRecord } from '../record.js';
+import type { Endpoint } from '../spec-types.js';
 import type { Action } from '../vocabulary.js';
 import type { ManagerContext } from './context.js';
 import { envFor } from './policies.js';
+import { withPreconditions } from './preconditions.js';
 import { contextOf, iso } from './records.js';
 import { waitlistLine } from './waitlist.js';
+
+const NO_ENDPOINTS: readonly Endpoint[] = Object.freeze([]);
 
 /** The agent as callers see it. */
 export async function view(ctx: ManagerContext, r: AgentRecord): Promise<AgentView> {
   const env = await envFor(ctx, r);
   const context = contextOf(r);
-  const { actions, allowed } = availabilityOf(ctx, r.state, context, env);
+  const chart = availabilityOf(ctx, r.state, context, env);
+  const { actions, allowed } = ctx.preconditions ? await withPreconditions(ctx, r, chart) : chart;
   let waitlist: AgentView['waitlist'] = null;
   if (r.status === 'waitlisted' && r.waitlist) {
     const position = 1 + (await waitlistLine(ctx)).findIndex((x) => x.id === r.id);
@@ -43,6 +48,10 @@ export async function view(ctx: ManagerContext, r: AgentRecord): Promise<AgentVi
     workspaceId: r.workspaceId,
     revision: r.revision,
     image: r.spec.image,
+    runtime: r.spec.runtime ?? null,
+    region: r.spec.region ?? null,
+    size: r.spec.size ?? null,
+    endpoints: r.endpoints ?? NO_ENDPOINTS,
     lastHeartbeatAt: iso(r.lastHeartbeatAt),
     operation: r.operation
       ? {
@@ -99,7 +108,12 @@ export function deny(ctx: ManagerContext, r: AgentRecord, denial: ReturnType<typ
     denial.detail,
     {
       allowedActions: allowedActions(r.state, contextOf(r), ctx.envs.withSlot),
-      meta: { status: r.status, guard: denial.guard, unblock: denial.unblock },
+      meta: {
+        status: r.status,
+        guard: denial.guard,
+        unblock: denial.unblock,
+        ...(denial.reason === undefined ? {} : { reason: denial.reason }),
+      },
     },
   );
 }

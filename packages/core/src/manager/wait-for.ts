@@ -1,6 +1,7 @@
 /**
  * waitFor: resolve when an agent has a status (or a predicate holds), on transitions of this
- * manager and by looking again now and then (another process may change the record).
+ * manager, on the shared store's wake-ups for other instances' commits, and by looking again now
+ * and then (another process may change the record).
  *
  * @module
  */
@@ -25,6 +26,7 @@ export async function waitFor(
       if (done) return;
       done = true;
       events.off('transition', onTransition);
+      unwatch?.();
       cancelTimeout?.();
       clearInterval(poll);
       opts.signal?.removeEventListener('abort', onAbort);
@@ -46,6 +48,8 @@ export async function waitFor(
     };
     const onAbort = () => finish(() => reject(opts.signal?.reason ?? new Error('aborted')));
     events.on('transition', onTransition);
+    // Over a shared store, another instance's commit wakes us too.
+    const unwatch = ctx.store.changes?.watch(agentId, check);
     // Another process may change the record: look again now and then.
     const poll = setInterval(check, 1000);
     poll.unref?.();

@@ -12,6 +12,7 @@ import { sekuireProfile } from './sekuire.js';
 import { PROFILE_NAMES, type ProfileName } from '../schemas.js';
 import type { VendorProfile } from './vendor-profile.js';
 
+export { type AuditWordKey, auditWordKey, vendorAuditAction } from './audit-words.js';
 export { agentsteadProfile } from './agentstead.js';
 export { alfeProfile } from './alfe.js';
 export { exocorpProfile } from './exocorp.js';

@@ -54,9 +54,22 @@ export const opstageProfile: VendorProfile = {
     deleting: 'Revoke revokes every token at once: REVOKED from the moment destroy is accepted.',
     deleted: 'REVOKED is terminal; coming back needs a fresh registration (a new agent).',
   },
+  auditWords: {
+    register: 'registration_token.consumed',
+    'register.rotated': 'agent.token.rotated',
+    heartbeat: 'agent.heartbeat.received',
+    heartbeat_stale: 'system.agent.offline',
+    disable: 'agent.disabled',
+    enable: 'agent.enabled',
+    destroy: 'agent.revoked',
+    service_moved: 'service.moved',
+  },
   notes: [
     'Registration is the first heartbeat: a PENDING self-hosted agent becomes ONLINE on it.',
     'Disable keeps the agent token; enable restores access with the same token (credentials kept).',
     'Revoke is Berth destroy; a revoked agent cannot come back without a fresh registration.',
+    'A first registration is audited as `registration_token.consumed`; a re-registration as `agent.token.rotated` (its metadata says how many tokens it revoked: `revokedTokens`).',
+    'Heartbeats are audited at most once per agent per 5 minutes (`agent.heartbeat.received`, sampled).',
+    "`service.moved` is our word: Opstage keeps a service's identity when another agent reports its code, but names no audit action for it.",
   ],
 };

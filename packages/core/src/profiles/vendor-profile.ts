@@ -37,6 +37,12 @@ export interface VendorProfile {
   readonly statusNotes: Readonly<Partial<Record<Status, string>>>;
   /** Other modelling choices worth knowing. */
   readonly notes: readonly string[];
+  /**
+   * The platform's words for audit entries, by `auditWordKey` (`register`, `register.rotated`,
+   * `heartbeat`, `heartbeat_stale`, `disable`, `<action>.denied`, …). Entries without a word
+   * use the platform's action word, or the canonical action.
+   */
+  readonly auditWords?: Readonly<Record<string, string>>;
 }
 
 /**

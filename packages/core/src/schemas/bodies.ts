@@ -30,6 +30,9 @@ export const CreateAgentBodySchema = named(
     region: specText(100).optional(),
     size: specText(100).optional(),
     config: ConfigSchema.optional(),
+    restoreFrom: shortText(100)
+      .optional()
+      .describe('A backup id: the new agent starts with that backup’s workspace.'),
   }),
   'CreateAgentBody',
   'Create a managed agent. `owner` is only for callers whose credentials do not fix one.',
@@ -43,9 +46,13 @@ export const ActionBodySchema = named(
     revision: optionalText(100).describe('Rollback: the revision to go back to.'),
     image: optionalText(500).describe('Update: the new image or release.'),
     config: ConfigSchema.optional().describe('Update: the new configuration (replaces the current one).'),
+    release: specText(200)
+      .optional()
+      .describe("Update: the release to run (resolved by the embedder's release catalog)."),
+    size: specText(100).optional().describe('Recreate: the new size.'),
   }),
   'ActionBody',
-  'Options of an action.',
+  'Options of an action. Each action takes only its own fields (reason and confirm: all; size: recreate; image, config, release: update; revision: rollback); another is a 400.',
 );
 
 /** Body of `DELETE /agents/:id` (`confirm` is checked by the lifecycle: CONFIRMATION_REQUIRED). */
@@ -68,6 +75,7 @@ export const RegistrationTokenBodySchema = named(
       .max(30 * 24 * 3600)
       .optional(),
     owner: OwnerSchema.optional(),
+    code: codeText(200).optional().describe('Bind the token: it can only register this code.'),
   }),
   'RegistrationTokenBody',
   'Mint a one-time registration token. `owner` is only for callers whose credentials do not fix one.',

@@ -50,6 +50,7 @@ export const MAX_AUDIT_PAGE = 1000;
 export const AuditQuerySchema = z.object({
   after: nonNegativeInt,
   limit: z.preprocess(digits, queryInt(1, MAX_AUDIT_PAGE).default(100)),
+  ...profileQuery,
 });
 
 /** Query of `GET /agents/:id/commands` (agent API). */

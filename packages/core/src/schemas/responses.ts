@@ -17,6 +17,7 @@ export const DenialSchema = z.object({
   detail: z.string(),
   unblock: z.string(),
   guard: z.string().nullable(),
+  reason: z.string().optional().describe("PRECONDITION_FAILED: the embedder's reason code."),
 });
 
 /** One action as the structured `actions` view shows it. */
@@ -35,6 +36,20 @@ export const ActionAvailabilitySchema = named(
   'An action: allowed (maybe needing a reason or the typed name) or refused with its denial.',
 );
 
+/** Where the driver serves an agent. */
+export const EndpointSchema = named(
+  z.object({ name: z.string(), url: z.string() }),
+  'Endpoint',
+  'Where the driver serves the agent.',
+);
+
+/** Access credentials, shown once (the 201 of create, the 202 of recreate). */
+export const CredentialsSchema = named(
+  z.object({ username: z.string(), password: z.string(), runtimeToken: z.string() }),
+  'Credentials',
+  'Access credentials of a managed agent, shown this once: never stored in plaintext, never replayed.',
+);
+
 /** The agent resource. */
 export const AgentSchema = named(
   z.object({
@@ -50,6 +65,12 @@ export const AgentSchema = named(
     workspaceId: z.string(),
     revision: z.string().nullable(),
     image: z.string(),
+    runtime: z.string().nullable().describe('Runtime family, as created (`null`: none given).'),
+    region: z.string().nullable().describe('Region or placement hint, as created.'),
+    size: z.string().nullable().describe('Size or plan; `recreate` may change it.'),
+    endpoints: z
+      .array(EndpointSchema)
+      .describe('Where the driver serves the agent (empty until it does; released by destroy).'),
     lastHeartbeatAt: isoTime.nullable(),
     operation: z
       .object({ id: z.string(), action: z.string(), op: z.string(), startedAt: isoTime })
@@ -69,6 +90,15 @@ export const AgentSchema = named(
   'An agent.',
 );
 
+/** The 201 of `POST /agents`: the agent with its credentials, shown this once. */
+export const CreatedAgentSchema = named(
+  AgentSchema.extend({
+    credentials: CredentialsSchema.optional().describe('Shown this once (managed agents).'),
+  }),
+  'CreatedAgent',
+  'The new agent, with its credentials shown this once.',
+);
+
 /** `GET /agents`. */
 export const AgentListSchema = named(z.object({ agents: z.array(AgentSchema) }), 'AgentList', 'Agents.');
 
@@ -77,6 +107,7 @@ export const ActionResultSchema = named(
   z.object({
     agent: AgentSchema,
     operation: z.object({ id: z.string(), action: ActionSchema }).optional(),
+    credentials: CredentialsSchema.optional().describe('recreate: the new credentials, shown this once.'),
   }),
   'ActionResult',
   'The agent after the action; `operation` for asynchronous actions (202).',
@@ -97,6 +128,10 @@ export const AuditEntrySchema = named(
     operationId: z.string().nullable(),
     hash: z.string(),
     prevHash: z.string(),
+    vendorAction: z
+      .string()
+      .optional()
+      .describe('With `?profile=`: the action in that vendor’s words (e.g. `agent.token.rotated`).'),
   }),
   'AuditEntry',
   'One entry of the audit trail.',
@@ -145,7 +180,7 @@ export const RevisionListSchema = named(
 
 /** `POST /registration-tokens`. */
 export const RegistrationTokenSchema = named(
-  z.object({ token: z.string(), expiresAt: isoTime }),
+  z.object({ id: z.string(), token: z.string(), expiresAt: isoTime, code: z.string().nullable() }),
   'RegistrationToken',
   'A one-time registration token, shown this once.',
 );
@@ -207,6 +242,10 @@ export const ProblemSchema = named(
     detail: z.string(),
     allowedActions: z.array(ActionSchema).optional(),
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    reason: z
+      .string()
+      .optional()
+      .describe("PRECONDITION_FAILED: the embedder's reason code, e.g. `MODEL_PRICE_BOOK_MISSING`."),
   }),
   'Problem',
   'An error (application/problem+json).',

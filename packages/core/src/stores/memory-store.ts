@@ -245,6 +245,10 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       if (token.id !== undefined) registrationTokenIds.set(token.id, token.hash);
     },
 
+    async findRegistrationToken(hash) {
+      return registrationTokens.get(hash) ?? null;
+    },
+
     async listRegistrationTokens(owner) {
       return [...registrationTokens.values()].filter((t) => t.owner === owner);
     },

@@ -6,7 +6,7 @@
  *
  * The suite is split by lifecycle area, one describe block each, each with its own driver:
  * provision, start and stop, restart, redeploy, recreate, destroy, inspect, abort, capacity,
- * watch, list. An optional capability the driver does not declare skips its area with the
+ * watch, list, backup, restore, endpoints. An optional capability the driver does not declare skips its area with the
  * reason `driver <name> does not declare <capability>`: a capability gap is data, never a
  * silent pass. Every agent the kit provisions is destroyed in `afterAll`, even on failure.
  *
@@ -29,8 +29,10 @@
 import { describe } from 'vitest';
 import { checkSkipNames, registerAdditional, registerArea } from './_internal/area.js';
 import { abortArea } from './areas/abort.js';
+import { backupArea, restoreArea } from './areas/backup.js';
 import { capacityArea } from './areas/capacity.js';
 import { destroyArea } from './areas/destroy.js';
+import { endpointsArea } from './areas/endpoints.js';
 import { inspectArea } from './areas/inspect.js';
 import { listArea } from './areas/list.js';
 import { provisionArea } from './areas/provision.js';
@@ -57,6 +59,9 @@ const AREAS = [
   capacityArea,
   watchArea,
   listArea,
+  backupArea,
+  restoreArea,
+  endpointsArea,
 ];
 
 /**

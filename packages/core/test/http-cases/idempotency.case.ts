@@ -41,10 +41,12 @@ export function idempotencyCases(binding: BindingUnderTest): void {
         headers: key('k-create'),
       });
       expect(first.status).toBe(201);
-      expect(second.status).toBe(201);
-      expect(second.body).toEqual(first.body);
       expect(first.headers.get('idempotent-replayed')).toBeNull();
-      expect(second.headers.get('idempotent-replayed')).toBe('true');
+      // The 201 carried the agent's credentials, a secret shown once: the replay is refused and
+      // never shows them again (API.md), and the agent was still created only once.
+      expect(first.body.credentials.password).toEqual(expect.any(String));
+      expect([second.status, second.body.code]).toEqual([409, 'SECRET_ALREADY_SHOWN']);
+      expect(JSON.stringify(second.body)).not.toContain(first.body.credentials.password);
       expect((await h.manager.list({ owner: 'acme' })).filter((a) => a.name === 'idem-1')).toHaveLength(1);
     });
 
@@ -203,8 +205,8 @@ export function idempotencyCases(binding: BindingUnderTest): void {
         json: { name: 'slow-create' },
         headers: key('k-busy'),
       });
-      expect(third.status).toBe(201);
-      expect(third.body.id).toBe((await first).body.id);
+      // The first answer held credentials (shown once): a replay is refused, nothing is created again.
+      expect([third.status, third.body.code]).toEqual([409, 'SECRET_ALREADY_SHOWN']);
       expect((await m.manager.list()).filter((a) => a.name === 'slow-create')).toHaveLength(1);
     } finally {
       release();
@@ -225,7 +227,9 @@ export function idempotencyCases(binding: BindingUnderTest): void {
       const a = await m.call('POST', '/agents', { json: { name: 'ttl' }, headers: key('k-ttl') });
       now += 30_000;
       const replay = await m.call('POST', '/agents', { json: { name: 'ttl' }, headers: key('k-ttl') });
-      expect(replay.body.id).toBe(a.body.id);
+      // Within the TTL the key still holds: the create is not done again (its credentials were shown once).
+      expect([replay.status, replay.body.code]).toEqual([409, 'SECRET_ALREADY_SHOWN']);
+      expect((await m.manager.list()).filter((x) => x.name === 'ttl')).toHaveLength(1);
       now += 31_000;
       const fresh = await m.call('POST', '/agents', { json: { name: 'ttl' }, headers: key('k-ttl') });
       expect(fresh.status).toBe(201);

@@ -10,7 +10,13 @@ import type { MemoryDriverOptions, MemoryOperation } from '../types.js';
 const LIFECYCLE_OPS = ['provision', 'start', 'stop', 'restart', 'redeploy', 'recreate', 'destroy'] as const;
 
 /** Every operation the driver answers. */
-export const MEMORY_OPERATIONS: readonly MemoryOperation[] = [...LIFECYCLE_OPS, 'inspect', 'list'];
+export const MEMORY_OPERATIONS: readonly MemoryOperation[] = [
+  ...LIFECYCLE_OPS,
+  'backup',
+  'restore',
+  'inspect',
+  'list',
+];
 
 /** How many calls the log keeps by default. */
 export const DEFAULT_MAX_CALLS = 10_000;

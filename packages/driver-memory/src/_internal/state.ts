@@ -13,6 +13,7 @@ import {
   type DriverInspection,
   type DriverResult,
   type DriverTarget,
+  type Endpoint,
   NO_CAPACITY,
 } from '@berth/core';
 import type { MemoryCall, MemoryOperation, MemoryResource, MemoryWorkspace } from '../types.js';
@@ -32,6 +33,10 @@ export interface MemoryState {
   capacity: number;
   readonly resources: Map<string, Mutable<MemoryResource>>;
   readonly workspaces: Map<string, MemoryWorkspace>;
+  /** Files of each workspace (path → text), by workspace id. */
+  readonly files: Map<string, Map<string, string>>;
+  /** Backup archives (copies of a workspace's files), by backup id. */
+  readonly archives: Map<string, Map<string, string>>;
   /** Provisions in flight for agents that have no resource yet: inspect says `creating`. */
   readonly creating: Map<string, { operationId: string; owner: string }>;
   /** How many resources were built per agent. */
@@ -62,6 +67,8 @@ export function createState(
     capacity,
     resources: new Map(),
     workspaces: new Map(),
+    files: new Map(),
+    archives: new Map(),
     creating: new Map(),
     built: new Map(),
     faults: new Map(),
@@ -134,7 +141,9 @@ export function build(
     resolvedImage: `sha256:${createHash('sha256').update(image).digest('hex')}`,
     revisionId: target.revision.id,
     config: structuredClone(target.revision.config),
-    credentials: credentials && { agentId: credentials.agentId, agentToken: credentials.agentToken },
+    credentials: credentials && { ...credentials },
+    // Served on the port it had (redeploy, recreate), or on the lowest one no other resource holds.
+    port: replaced?.port ?? freePort(state),
     secrets: {},
     env: {},
     operationId,
@@ -166,13 +175,35 @@ export function inject(resource: Mutable<MemoryResource>, target: DriverTarget):
   if (resource.credentials) {
     env.BERTH_AGENT_ID = resource.credentials.agentId;
     env.BERTH_AGENT_TOKEN = resource.credentials.agentToken;
+    if (resource.credentials.username !== undefined) env.BERTH_AGENT_USERNAME = resource.credentials.username;
+    if (resource.credentials.password !== undefined) env.BERTH_AGENT_PASSWORD = resource.credentials.password;
   }
   resource.env = env;
 }
 
 /** What an operation reports about a resource. */
 export function resultOf(resource: MemoryResource): DriverResult {
-  return { resourceId: resource.resourceId, resolvedImage: resource.resolvedImage };
+  return {
+    resourceId: resource.resourceId,
+    resolvedImage: resource.resolvedImage,
+    endpoints: endpointsOf(resource),
+  };
+}
+
+/** The first simulated port. */
+export const FIRST_PORT = 41_000;
+
+/** Where a resource is "served" (nothing listens: the memory driver runs no processes). */
+export function endpointsOf(resource: MemoryResource | undefined): readonly Endpoint[] {
+  return resource ? [{ name: 'http', url: `http://127.0.0.1:${resource.port}/` }] : [];
+}
+
+/** The lowest simulated port no resource holds (a destroyed agent's port is free again). */
+function freePort(state: MemoryState): number {
+  const taken = new Set([...state.resources.values()].map((r) => r.port));
+  let port = FIRST_PORT;
+  while (taken.has(port)) port++;
+  return port;
 }
 
 /** What `inspect` shows of an agent. */

@@ -25,6 +25,15 @@ export const tokensArea: StoreArea = {
       expect(await env.store.consumeRegistrationToken(t.hash, T0 + 11)).toBeNull();
     },
 
+    'find reads a token by digest in any status, and consuming marks what find sees': async ({ store }) => {
+      const t = registrationToken({ code: 'edge-7' });
+      await store.putRegistrationToken(t);
+      expect(await store.findRegistrationToken(t.hash)).toEqual(t);
+      expect(await store.findRegistrationToken('unknown')).toBeNull();
+      await store.consumeRegistrationToken(t.hash, T0 + 3);
+      expect(await store.findRegistrationToken(t.hash)).toEqual({ ...t, usedAt: T0 + 3 });
+    },
+
     'an expired, revoked or unknown token is worth nothing': async ({ store }) => {
       const expired = registrationToken({ expiresAt: T0 + 5 });
       const revoked = registrationToken({ revokedAt: T0 + 1 });

@@ -1,0 +1,141 @@
+/**
+ * The routes of the catalogs beside the agents — backups, services, registration-token
+ * management — appended to {@link ROUTES} (the one table the handler serves and the OpenAPI
+ * document lists).
+ *
+ * @module
+ */
+import {
+  AgentParamsSchema,
+  BackupBodySchema,
+  BackupParamsSchema,
+  GetQuerySchema,
+  RegistrationTokenParamsSchema,
+  ServiceReportBodySchema,
+} from '../index.js';
+import { AGENT_AUTH, AUTH, BODY, IDEM } from './route-errors.js';
+import type { RouteSpec } from './routes.js';
+
+/** Backups, services and registration-token routes, in the order the OpenAPI document lists them. */
+export const CATALOG_ROUTES = [
+  {
+    method: 'POST',
+    path: '/agents/{id}/backups',
+    operationId: 'createBackup',
+    summary:
+      'Back up the agent’s workspace: 202 with the pending backup and its operation (the agent’s one operation in flight until it ends).',
+    tag: 'operator',
+    auth: 'operator',
+    params: AgentParamsSchema,
+    body: BackupBodySchema,
+    idempotent: 'caller',
+    authorize: { operation: 'backup', agent: true },
+    ok: { 202: ['The pending backup and the operation taking it.', 'BackupCreated'] },
+    errors: [...AUTH, ...BODY, ...IDEM, 'AGENT_NOT_FOUND', 'ILLEGAL_TRANSITION', 'OPERATION_IN_PROGRESS'],
+  },
+  {
+    method: 'GET',
+    path: '/agents/{id}/backups',
+    operationId: 'listAgentBackups',
+    summary: 'The agent’s backups, oldest first.',
+    tag: 'operator',
+    auth: 'operator',
+    params: AgentParamsSchema,
+    authorize: { operation: 'backups', agent: true },
+    ok: { 200: ['Backups.', 'BackupList'] },
+    errors: [...AUTH, 'VALIDATION_FAILED', 'AGENT_NOT_FOUND'],
+  },
+  {
+    method: 'GET',
+    path: '/backups',
+    operationId: 'listBackups',
+    summary: 'The caller’s backup catalog, oldest first (destroyed agents’ backups too).',
+    tag: 'operator',
+    auth: 'operator',
+    authorize: { operation: 'backups', agent: false },
+    ok: { 200: ['Backups.', 'BackupList'] },
+    errors: [...AUTH],
+  },
+  {
+    method: 'DELETE',
+    path: '/backups/{id}',
+    operationId: 'deleteBackup',
+    summary: 'Delete a finished backup and its archive (409 while it is still being taken).',
+    tag: 'operator',
+    auth: 'operator',
+    params: BackupParamsSchema,
+    idempotent: 'caller',
+    authorize: { operation: 'delete_backup', agent: false },
+    ok: { 204: ['Deleted.', null] },
+    errors: [...AUTH, 'VALIDATION_FAILED', ...IDEM, 'BACKUP_NOT_FOUND', 'OPERATION_IN_PROGRESS'],
+  },
+  {
+    method: 'GET',
+    path: '/services',
+    operationId: 'listServices',
+    summary: 'The services the caller’s agents reported, by code, with their effective status.',
+    tag: 'operator',
+    auth: 'operator',
+    authorize: { operation: 'services', agent: false },
+    ok: { 200: ['Services.', 'ServiceList'] },
+    errors: [...AUTH],
+  },
+  {
+    method: 'GET',
+    path: '/agents/{id}/services',
+    operationId: 'listAgentServices',
+    summary: 'The services the agent reported last, by code, with their effective status.',
+    tag: 'operator',
+    auth: 'operator',
+    params: AgentParamsSchema,
+    query: GetQuerySchema,
+    authorize: { operation: 'services', agent: true },
+    ok: { 200: ['Services.', 'ServiceList'] },
+    errors: [...AUTH, 'VALIDATION_FAILED', 'AGENT_NOT_FOUND'],
+  },
+  {
+    method: 'GET',
+    path: '/registration-tokens',
+    operationId: 'listRegistrationTokens',
+    summary: 'The caller’s registration tokens with their status (never the token), oldest first.',
+    tag: 'operator',
+    auth: 'operator',
+    authorize: { operation: 'registration_token', agent: false },
+    ok: { 200: ['Registration tokens.', 'RegistrationTokenList'] },
+    errors: [...AUTH],
+  },
+  {
+    method: 'DELETE',
+    path: '/registration-tokens/{id}',
+    operationId: 'revokeRegistrationToken',
+    summary: 'Revoke an unused registration token (409 once it registered an agent).',
+    tag: 'operator',
+    auth: 'operator',
+    params: RegistrationTokenParamsSchema,
+    idempotent: 'caller',
+    authorize: { operation: 'revoke_registration_token', agent: false },
+    ok: { 204: ['Revoked.', null] },
+    errors: [
+      ...AUTH,
+      'VALIDATION_FAILED',
+      ...IDEM,
+      'REGISTRATION_TOKEN_NOT_FOUND',
+      'REGISTRATION_TOKEN_USED',
+    ],
+  },
+  {
+    method: 'POST',
+    path: '/agents/{id}/services/report',
+    operationId: 'reportServices',
+    summary:
+      'Report the agent’s services: upserted by (owner, code); a code another agent reported moves to this one (audited).',
+    tag: 'agent',
+    auth: 'agent',
+    params: AgentParamsSchema,
+    body: ServiceReportBodySchema,
+    bodyRequired: true,
+    idempotent: 'agent',
+    ok: { 204: ['Recorded.', null] },
+    errors: [...AGENT_AUTH, ...BODY, ...IDEM],
+  },
+] as const satisfies readonly RouteSpec[];
