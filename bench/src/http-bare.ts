@@ -136,8 +136,7 @@ export function send(res: ServerResponse, status: number, body: unknown): void {
 const ACTION_PATH = /^\/agents\/([^/]+)\/actions\/([^/?]+)$/;
 
 /**
- * Bare `node:http`: match the path, read the body, validate, act. `act` may be async (the
- * what-if row puts Berth's manager here).
+ * Bare `node:http`: match the path, read the body, validate, act (`act` may be async).
  */
 export function nodeHttpZod(
   act: (id: string, action: string, body: { reason?: string }) => Promise<{ status: number; body: unknown }>,

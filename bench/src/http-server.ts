@@ -1,29 +1,35 @@
 /**
  * A server for the HTTP measurement (run in its own process, pinned to one core by the parent):
- * `berth-express` (the Express adapter over a real manager), the bare references with the same
- * zod validation (`express-zod`, `node-http`, `hono-zod`, `fastify-zod`: see http-bare.ts) or
- * `berth-node-http` (the manager behind bare `node:http`). Prints `{ "port": …, "ids": [...] }`
- * on stdout once it listens on 127.0.0.1.
+ * Berth's three bindings over a real manager — `berth-express` (the Express adapter),
+ * `berth-node` (`@berth/core/node`), `berth-fetch-hono` (`@berth/core/fetch` mounted in a Hono app
+ * under `@hono/node-server`) — or the bare references with the same zod validation
+ * (`express-zod`, `node-http`, `hono-zod`, `fastify-zod`: see http-bare.ts). Prints
+ * `{ "port": …, "ids": [...] }` on stdout once it listens on 127.0.0.1.
  *
  * @module
  */
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createBerthRouter } from '@berth/adapter-express';
-import { createLifecycleManager, isBerthError, type LifecycleManager } from '@berth/core';
+import { createLifecycleManager, type LifecycleManager } from '@berth/core';
+import { createBerthFetchHandler } from '@berth/core/fetch';
+import { createBerthNodeHandler } from '@berth/core/node';
 import { createMemoryDriver } from '@berth/driver-memory';
+import { getRequestListener } from '@hono/node-server';
 import express from 'express';
+import { Hono } from 'hono';
 import { bareAgents, expressZod, fastifyZod, honoZod, nodeHttpZod } from './http-bare.js';
 import { createWaiter } from './lib/waiter.js';
 
 /** The servers this script can run. */
 export type ServerKind =
   | 'berth-express'
+  | 'berth-node'
+  | 'berth-fetch-hono'
   | 'express-zod'
   | 'node-http'
   | 'hono-zod'
-  | 'fastify-zod'
-  | 'berth-node-http';
+  | 'fastify-zod';
 
 const kind = process.argv[2] as ServerKind;
 const agents = Number(process.argv[3] ?? 16);
@@ -51,19 +57,16 @@ async function serverOf(which: ServerKind): Promise<{ ids: string[]; server: Ser
       app.use(createBerthRouter(manager, { onError: () => {} }));
       return { ids, server: onServer(app) };
     }
-    case 'berth-node-http': {
+    case 'berth-node': {
       const { manager, ids } = await managerWithAgents();
-      const listener = nodeHttpZod(async (id, action, body) => {
-        try {
-          const result = await manager.dispatch(id, action as 'pause', { ...body, actor: 'anonymous' });
-          return { status: result.operation ? 202 : 200, body: { agent: result.agent } };
-        } catch (error) {
-          return isBerthError(error)
-            ? { status: error.status, body: { code: error.code } }
-            : { status: 500, body: {} };
-        }
-      });
-      return { ids, server: onServer(listener) };
+      return { ids, server: onServer(createBerthNodeHandler(manager, { onError: () => {} })) };
+    }
+    case 'berth-fetch-hono': {
+      const { manager, ids } = await managerWithAgents();
+      const berth = createBerthFetchHandler(manager, { onError: () => {} });
+      const app = new Hono();
+      app.all('*', (c) => berth(c.req.raw));
+      return { ids, server: onServer(getRequestListener(app.fetch) as RequestListener) };
     }
     case 'express-zod': {
       const bare = bareAgents(agents);

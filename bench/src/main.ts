@@ -28,7 +28,7 @@ const MEASUREMENTS = [
   { id: 'decide', entries: ['decide'], timeoutS: 120 },
   { id: 'dispatch', entries: ['dispatch'], timeoutS: 180 },
   { id: 'scale', entries: ['scale', 'scale-worker'], timeoutS: 900 },
-  { id: 'http', entries: ['http', 'http-server'], timeoutS: 300 },
+  { id: 'http', entries: ['http', 'http-server'], timeoutS: 420 },
   { id: 'docker', entries: ['docker'], timeoutS: 600 },
   { id: 'model', entries: ['model'], timeoutS: 300 },
   { id: 'sqlite', entries: ['sqlite'], timeoutS: 900 },

@@ -5,7 +5,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { BerthIdentity } from '@berth/adapter-express';
-import type { Request } from 'express';
+import type { IncomingMessage } from 'node:http';
 
 /** The owner of single-owner dev mode. */
 export const DEV_OWNER = 'default';
@@ -19,7 +19,7 @@ export const DEV_OWNER = 'default';
  */
 export function createAuthenticator(
   keys: ReadonlyMap<string, string> | null,
-): (req: Request) => BerthIdentity | null {
+): (req: Pick<IncomingMessage, 'headers'>) => BerthIdentity | null {
   if (keys === null) {
     const dev: BerthIdentity = Object.freeze({ actor: `operator:${DEV_OWNER}`, owner: DEV_OWNER });
     return () => dev;

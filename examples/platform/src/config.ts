@@ -56,6 +56,8 @@ export interface PlatformConfig {
    * owns (start-up reconciling removes only labelled containers that carry them too).
    */
   readonly dockerLabels?: Readonly<Record<string, string>> | undefined;
+  /** The binding that serves `/api` (`BERTH_HTTP`); `undefined` is Express. */
+  readonly http?: 'express' | 'node' | undefined;
 }
 
 /** The defaults, as documented. */
@@ -199,6 +201,7 @@ const SCHEMA = {
   BERTH_REQUEST_TIMEOUT_SECONDS: integer(1, 3_600, 'seconds, from 1 to 3600'),
   BERTH_DOCKER_LABELS: labels,
   BERTH_LEASE_MS: integer(100, 3_600_000, 'milliseconds, at least 100'),
+  BERTH_HTTP: z.enum(['express', 'node'], "must be 'express' or 'node'"),
 } as const;
 
 /** The environment variables the platform reads. */
@@ -256,6 +259,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): P
     requestTimeoutSeconds,
     dockerLabels: read(env, 'BERTH_DOCKER_LABELS'),
     leaseMs: read(env, 'BERTH_LEASE_MS'),
+    http: read(env, 'BERTH_HTTP'),
   };
 }
 

@@ -10,7 +10,6 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createBerthRouter } from '@berth/adapter-express';
 import {
   type LifecycleDriver,
   type LifecycleManager,
@@ -25,6 +24,7 @@ import express, { type Request, type Response } from 'express';
 import { createAuthenticator, DEV_OWNER } from './auth.js';
 import type { LatencyRange, PlatformConfig } from './config.js';
 import { buildDashboardAssets } from './dashboard-assets.js';
+import { mountApi } from './http-binding.js';
 import { mountReadiness } from './readiness.js';
 import { type RecoveryReport, reconcileAfterStart, resumeOnStart } from './recovery.js';
 import { type OpenedStore, openStore } from './store.js';
@@ -180,14 +180,14 @@ export async function startPlatform(
     };
 
     app.use(securityHeaders);
-    app.use(
-      '/api',
-      createBerthRouter(running, {
-        authenticate,
-        openApiServers: [{ url: '/api' }],
-        onError: (error) => log(`berth: internal error: ${error.stack ?? error.message}`),
-      }),
-    );
+    mountApi(app, server, running, config.http ?? 'express', {
+      authenticate,
+      onError: (error) => log(`berth: internal error: ${error.stack ?? error.message}`),
+      edge: {
+        headersTimeoutSeconds: config.headersTimeoutSeconds,
+        bodyTimeoutSeconds: config.requestTimeoutSeconds,
+      },
+    });
     app.get('/platform/info', (_req, res) => {
       res.json(info);
     });

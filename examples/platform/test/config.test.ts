@@ -114,6 +114,7 @@ describe('loadConfig', () => {
       'BERTH_REQUEST_TIMEOUT_SECONDS',
       'BERTH_DOCKER_LABELS',
       'BERTH_LEASE_MS',
+      'BERTH_HTTP',
     ]);
   });
 

@@ -42,6 +42,17 @@ function bodyError(error: unknown, limit: number | string): BerthError {
 }
 
 /**
+ * Read the JSON body of `req` on demand (the handler asks after authenticating): resolves
+ * with the body (undefined when there is none), rejects with the Berth error to answer.
+ */
+export function bodyReader(parse: RequestHandler, req: Request, res: Response): () => Promise<unknown> {
+  return () =>
+    new Promise((resolve, reject) => {
+      parse(req, res, (error?: unknown) => (error === undefined ? resolve(req.body) : reject(error)));
+    });
+}
+
+/**
  * A JSON body parser. No body → `req.body` is undefined; a body that is not JSON → 415;
  * beyond `limit` → 413; malformed JSON → 400 VALIDATION_FAILED.
  */

@@ -8,10 +8,18 @@
  * @module
  */
 import { BerthError, type LifecycleManager } from '@berth/core';
-import { createBerthHandler, type HttpResponse, ROUTES, type RouteSpec } from '@berth/core/http';
+import {
+  announcesBody,
+  createBerthHandler,
+  type HttpResponse,
+  ROUTES,
+  type RouteSpec,
+  serializeBody,
+} from '@berth/core/http';
+import { closeSignal } from '@berth/core/node';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
-import { jsonBody } from './json-body.js';
+import { bodyReader, jsonBody } from './json-body.js';
 import type { BerthRouterOptions } from './options.js';
 
 /** `/agents/{id}` (the table's OpenAPI-style path) as Express writes it: `/agents/:id`. */
@@ -39,7 +47,8 @@ const expressPath = (path: string): string => path.replace(/\{(\w+)\}/g, ':$1');
  * ```
  */
 export function createBerthRouter(manager: LifecycleManager, options: BerthRouterOptions = {}): Router {
-  const handler = createBerthHandler<Request>(manager, options);
+  // Registration is rate-limited here, by express-rate-limit (with its standard headers).
+  const handler = createBerthHandler<Request>(manager, { ...options, registerRateLimit: false });
   const bodyLimit = options.bodyLimit ?? '100kb';
   const json = jsonBody(bodyLimit);
   const router = express.Router();
@@ -60,9 +69,10 @@ export function createBerthRouter(manager: LifecycleManager, options: BerthRoute
   }
 
   const serve = (route: RouteSpec) => async (req: Request, res: Response) => {
-    // The client going away (the response closing before it ended) ends `wait` and streams.
-    const abort = new AbortController();
-    res.on('close', () => abort.abort());
+    // The body is parsed only when the handler asks for it: after authentication.
+    let read = false;
+    const readBody = bodyReader(json, req, res);
+    let signal: AbortSignal | undefined;
     const response = await handler.handle({
       method: req.method,
       path: req.path,
@@ -71,17 +81,27 @@ export function createBerthRouter(manager: LifecycleManager, options: BerthRoute
       params: req.params as Record<string, string>,
       query: req.query as Record<string, unknown>,
       headers: req.headers,
-      body: req.body,
-      signal: abort.signal,
+      readBody: async () => {
+        const body = await readBody();
+        read = true;
+        return body;
+      },
+      client: req.socket.remoteAddress,
+      // The client going away (the response closing before it finished) ends `wait` and streams.
+      get signal() {
+        signal ??= closeSignal(res);
+        return signal;
+      },
       native: req,
     });
+    // A body left unread (refused before it was needed, or half-way): close rather than drain it.
+    if (!read && response.kind !== 'none' && announcesBody(req.headers)) res.set('Connection', 'close');
     await send(res, response);
   };
 
   for (const route of ROUTES as readonly RouteSpec[]) {
     const method = route.method === 'GET' ? 'get' : route.method === 'POST' ? 'post' : 'delete';
-    if (route.body === undefined) router[method](expressPath(route.path), serve(route));
-    else router[method](expressPath(route.path), json, serve(route));
+    router[method](expressPath(route.path), serve(route));
   }
 
   if (options.notFound !== false)
@@ -112,10 +132,11 @@ async function send(res: Response, response: HttpResponse): Promise<void> {
       res.status(response.status).set(response.headers).end();
       return;
     case 'json': {
-      const { 'Content-Type': type, ...headers } = response.headers;
-      res.status(response.status).set(headers);
-      if (type === undefined) res.json(response.body);
-      else res.type(type).send(JSON.stringify(response.body));
+      const type = response.headers['Content-Type'];
+      res.status(response.status);
+      for (const name in response.headers)
+        if (name !== 'Content-Type') res.setHeader(name, response.headers[name]!);
+      res.type(type ?? 'application/json').send(serializeBody(response.body));
       return;
     }
     case 'stream': {

@@ -77,3 +77,11 @@ export function lastEventIdOf(
   if (typeof raw !== 'string' || !/^\d{1,15}$/.test(raw.trim())) return undefined;
   return Number(raw.trim());
 }
+
+/** True when `If-None-Match` names `etag` (weakly compared, as RFC 9110 asks for GET) or is `*`. */
+export function notModified(headers: HttpHeaders, etag: string): boolean {
+  const header = headerOf(headers, 'if-none-match');
+  if (header === undefined) return false;
+  const strip = (tag: string) => tag.trim().replace(/^W\//, '');
+  return header.split(',').some((tag) => tag.trim() === '*' || strip(tag) === strip(etag));
+}

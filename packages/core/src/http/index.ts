@@ -47,3 +47,16 @@ export type {
   HttpResponse,
   HttpResponseHeaders,
 } from './types.js';
+export {
+  announcesBody,
+  bodyLimitBytes,
+  checkBodyHeaders,
+  DEFAULT_BODY_LIMIT,
+  FORBIDDEN_BODY_KEYS,
+  parseJsonText,
+  readJsonBody,
+  refuseForbiddenKeys,
+  tooLarge,
+} from './body.js';
+export { createRateLimiter, type RateLimit, type RateLimiter, rateLimited } from './rate-limit.js';
+export { serializeBody } from './json.js';

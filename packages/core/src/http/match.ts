@@ -31,18 +31,22 @@ export function matchRoute(method: string, path: string): RouteMatch | null {
     const m = pattern.exec(path);
     if (m === null) continue;
     const params: Record<string, string> = {};
-    names.forEach((name, i) => {
-      try {
-        params[name] = decodeURIComponent(m[i + 1]!);
-      } catch {
-        throw new ValidationError('the request is malformed', [
-          { path: name, message: 'not valid percent-encoding' },
-        ]);
-      }
-    });
+    for (let i = 0; i < names.length; i++) params[names[i]!] = decoded(names[i]!, m[i + 1]!);
     return { route, params };
   }
   return null;
+}
+
+/** A path parameter, percent-decoded; 400 when it is not valid percent-encoding. */
+function decoded(name: string, raw: string): string {
+  if (!raw.includes('%')) return raw;
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new ValidationError('the request is malformed', [
+      { path: name, message: 'not valid percent-encoding' },
+    ]);
+  }
 }
 
 /** The route of an operation id, or undefined. */

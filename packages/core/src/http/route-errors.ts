@@ -6,7 +6,7 @@
 import type { ErrorCode } from '../index.js';
 
 /** Operator authentication and `authorize`. */
-export const AUTH: ErrorCode[] = ['UNAUTHORIZED', 'FORBIDDEN'];
+export const AUTH: ErrorCode[] = ['UNAUTHORIZED', 'FORBIDDEN', 'RATE_LIMITED'];
 /** A body that fails its schema, is too large or is not JSON. */
 export const BODY: ErrorCode[] = ['VALIDATION_FAILED', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'];
 /** `Idempotency-Key` misuse. */

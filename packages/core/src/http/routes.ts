@@ -66,7 +66,7 @@ export interface RouteSpec {
   readonly authorize?: { readonly operation: BerthOperation | 'action'; readonly agent: boolean };
   /** The body may name an `owner`, which must be the one the credentials fix. */
   readonly ownerInBody?: boolean;
-  /** Validate params and body before authenticating (kept from the first router). */
+  /** Validate params and query before authenticating (kept from the first router); the body is always read after. */
   readonly inputFirst?: boolean;
   /** Success status → [description, component name or null for no body, media type]. */
   readonly ok: Readonly<Record<number, readonly [string, string | null, string?]>>;

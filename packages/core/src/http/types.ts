@@ -8,6 +8,7 @@
  */
 import type { Action, AgentView, ErrorCode, ProfileName, VendorProfile } from '../index.js';
 import type { IdempotencyStore } from './idempotency.js';
+import type { RateLimit } from './rate-limit.js';
 
 /** Who is calling, as the `authenticate` option says. */
 export interface BerthIdentity {
@@ -69,8 +70,22 @@ export interface HttpRequest<N = unknown> {
   readonly query: Readonly<Record<string, unknown>>;
   /** Request headers, names lower-case. */
   readonly headers: HttpHeaders;
-  /** The parsed JSON body, or `undefined` when the request had none. */
-  readonly body: unknown;
+  /**
+   * The parsed JSON body, or `undefined` when the request had none. Ignored when
+   * {@link HttpRequest.readBody} is given.
+   */
+  readonly body?: unknown;
+  /**
+   * Read and parse the body on demand (`undefined` when there is none). The handler calls it
+   * only after the caller is authenticated, so an unauthenticated body is never read. Throws
+   * a Berth error for a body it refuses (413, 415, malformed JSON).
+   */
+  readonly readBody?: () => Promise<unknown>;
+  /**
+   * Who is calling, for the per-client rate limits (failed authentication, registration):
+   * usually the remote address. Without it those limits do not apply to the request.
+   */
+  readonly client?: string | undefined;
   /** Aborted when the client goes away (ends `wait` and event streams). */
   readonly signal: AbortSignal;
   /** The binding's own request object, for `authenticate` and `onError`. */
@@ -144,6 +159,19 @@ export interface BerthHandlerOptions<N = unknown> {
   readonly problemType?: (code: ErrorCode) => string;
   /** Called with every error answered with a 5xx (the response never shows its message). @default console.error */
   readonly onError?: (error: Error, req: N) => void;
+  /**
+   * Failed operator authentications allowed per client (`HttpRequest.client`) per window;
+   * beyond them every operator call of that client answers 429 RATE_LIMITED with
+   * `Retry-After` until the window ends. `false` turns it off.
+   * @default `{ windowMs: 60_000, limit: 30 }`
+   */
+  readonly authFailureLimit?: RateLimit | false;
+  /**
+   * Rate limit of `POST /agents/register` per client, or `false` to switch it off (the
+   * Express binding applies it with express-rate-limit instead).
+   * @default `{ windowMs: 60_000, limit: 30 }`
+   */
+  readonly registerRateLimit?: RateLimit | false;
   /** `servers` of the OpenAPI document (e.g. `[{ url: '/api' }]`). @default [] */
   readonly openApiServers?: readonly { readonly url: string; readonly description?: string }[];
 }

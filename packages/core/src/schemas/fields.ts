@@ -9,6 +9,13 @@ import { MAX_JSON_DEPTH, PROFILE_NAMES } from './registry.js';
 
 // --- building blocks ---------------------------------------------------------------------
 
+/**
+ * Characters a terminal acts on rather than shows: C0 and C1 controls, and the bidirectional
+ * overrides and isolates (U+202A–U+202E, U+2066–U+2069) that reorder what a row seems to say.
+ * Names, owners and codes refuse them; a reason or a message may hold anything (the CLI escapes).
+ */
+export const CONTROL_CHARACTERS = /[\p{Cc}\u202a-\u202e\u2066-\u2069]/u;
+
 const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__']);
 
 /** Walk a JSON value; return a problem (with its path) or null. Iterative: deep input cannot blow the stack. */
@@ -83,7 +90,7 @@ export const AgentNameSchema = z
  */
 export const SelfHostedNameSchema = shortText(100)
   .refine((s) => s.trim() === s, 'must not start or end with whitespace')
-  .refine((s) => !/\p{Cc}/u.test(s), 'must not contain control characters');
+  .refine((s) => !CONTROL_CHARACTERS.test(s), 'must not contain control characters');
 
 /** Not blank: passes `''` so that a `min`/`max` check next to it reports the one issue. */
 const notBlank = (s: string) => s === '' || s.trim() !== '';
@@ -96,14 +103,14 @@ export const specText = (max: number) => shortText(max).refine(notBlank, 'must n
 
 /** An owner (tenant) name: not blank, no control characters. */
 export const OwnerSchema = specText(100).refine(
-  (s) => !/\p{Cc}/u.test(s),
+  (s) => !CONTROL_CHARACTERS.test(s),
   'must not contain control characters',
 );
 
 /** A code (a self-hosted agent's identity, a command error's code): no control characters. */
 /** @internal */
 export const codeText = (max: number) =>
-  specText(max).refine((s) => !/\p{Cc}/u.test(s), 'must not contain control characters');
+  specText(max).refine((s) => !CONTROL_CHARACTERS.test(s), 'must not contain control characters');
 
 /** An optional string of at most `max` characters. @internal */
 export const optionalText = (max: number) => z.string().max(max).optional();
