@@ -40,13 +40,16 @@ describeDocker('docker driver', () => {
     name: 'docker',
     image: IMAGE,
     timeoutMs: 60_000,
-    createDriver: () => createDockerDriver({ labels, stopTimeoutSeconds: 5 }),
+    // Host networking, so the driver declares endpoints and the kit's endpoints area runs too
+    // (on network mode none an agent is reachable nowhere, and that area would be skipped).
+    createDriver: () => createDockerDriver({ labels, stopTimeoutSeconds: 5, networkMode: 'host' }),
     // Each capacity-limited driver gets a scope label of its own, so it counts only its own agents.
     createDriverWithCapacity: (capacity) =>
       createDockerDriver({
         labels: { ...labels, 'berth.test-scope': randomBytes(4).toString('hex') },
         capacity,
         stopTimeoutSeconds: 5,
+        networkMode: 'host',
       }),
     additionalTests: (kit) => {
       it('watch reports a docker kill of a running agent as exited with its exit code', async () => {
