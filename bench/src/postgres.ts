@@ -306,7 +306,7 @@ function target(
 }
 
 async function measure(mode: BenchMode): Promise<Section> {
-  const title = '7. PostgreSQL: several instances';
+  const title = '8. PostgreSQL: several instances';
   const db = await database();
   if ('reason' in db) {
     log(`postgres: skipped — ${db.reason}`);
@@ -317,7 +317,7 @@ async function measure(mode: BenchMode): Promise<Section> {
       tables: [],
       targets: [
         {
-          name: '7. Dispatch over PostgreSQL vs raw pg',
+          name: 'Dispatch over PostgreSQL vs raw pg',
           measured: '—',
           reference: '—',
           ratio: '—',
@@ -410,7 +410,7 @@ async function measure(mode: BenchMode): Promise<Section> {
       ],
       targets: [
         target(
-          '7. Dispatch over PostgreSQL, 1 instance, vs raw pg',
+          'Dispatch over PostgreSQL, 1 instance, vs raw pg',
           `${si(b1)} transitions/s`,
           `raw ${si(r)}/s`,
           b1 / r,
@@ -418,7 +418,7 @@ async function measure(mode: BenchMode): Promise<Section> {
           b1 / r >= 0.7,
         ),
         target(
-          '7. Dispatch over PostgreSQL, 3 instances, vs raw pg',
+          'Dispatch over PostgreSQL, 3 instances, vs raw pg',
           `${si(b3)} transitions/s`,
           `raw ${si(r)}/s`,
           b3 / r,
@@ -426,7 +426,7 @@ async function measure(mode: BenchMode): Promise<Section> {
           b3 / r >= 0.7,
         ),
         {
-          name: '7. Takeover after kill -9',
+          name: 'Takeover after kill -9',
           measured: ms(t),
           reference: `lease ${ms(LEASE_MS)}`,
           ratio: `${(t / LEASE_MS).toFixed(2)} × lease`,
@@ -434,7 +434,7 @@ async function measure(mode: BenchMode): Promise<Section> {
           met: t <= 2 * LEASE_MS,
         },
         {
-          name: '7. Command hand-out vs pg-boss fetch',
+          name: 'Command hand-out vs pg-boss fetch',
           measured: `${si(hb)}/s`,
           reference: `pg-boss ${si(hp)}/s`,
           ratio: `${(hb / hp).toFixed(2)}×`,

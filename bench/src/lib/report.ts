@@ -55,7 +55,7 @@ export function renderReport(input: ReportInput): string {
     '```sh',
     'pnpm install',
     'scripts/ci/start-docker.sh   # optional: measurement 5 runs only where a Docker engine answers',
-    '# measurement 7 starts a throwaway PostgreSQL 15 cluster itself (or uses BERTH_BENCH_PG_URL)',
+    '# measurement 8 starts a throwaway PostgreSQL 15 cluster itself (or uses BERTH_BENCH_PG_URL)',
     'pnpm bench                   # full run (~10 min), rewrites docs/benchmarks.md',
     'pnpm bench -- --quick        # smoke mode for CI (< 60 s); or BERTH_BENCH_QUICK=1; writes bench/.out-quick.md',
     'pnpm bench -- --only=decide,dispatch   # some measurements (full mode; does not rewrite this file)',
