@@ -2,37 +2,13 @@
  * `berth backups`, `berth services` and `berth token list|revoke` against the example platform
  * listening on an ephemeral port: exit codes, what is printed, and what the platform then holds.
  */
-import { PassThrough } from 'node:stream';
 import { createMemoryDriver, type MemoryDriver } from '@berth/driver-memory';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Platform, startPlatform } from '../../../examples/platform/src/index.js';
-import { EXIT, runCli } from '../src/index.js';
+import { EXIT } from '../src/index.js';
+import { runBerth } from './support/run-cli.js';
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-async function berth(args: readonly string[], env: Record<string, string>): Promise<Run> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => {
-    out += c.toString();
-  });
-  stderr.on('data', (c: Buffer) => {
-    err += c.toString();
-  });
-  const code = await runCli(args, {
-    stdout,
-    stderr,
-    stdin: new PassThrough(),
-    env: { NO_COLOR: '1', ...env },
-  });
-  return { code, stdout: out, stderr: err };
-}
+const berth = runBerth;
 
 describe('berth backups, services and token list|revoke', () => {
   let platform: Platform;

@@ -3,31 +3,13 @@
  * `deploy` prints the credentials once, `status` the runtime, region, size and endpoints,
  * `recreate --size` the new credentials, and `berth why` the explanation.
  */
-import { PassThrough } from 'node:stream';
 import { createMemoryDriver } from '@berth/driver-memory';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Platform, startPlatform } from '../../../examples/platform/src/index.js';
-import { EXIT, runCli } from '../src/index.js';
+import { EXIT } from '../src/index.js';
+import { runBerth } from './support/run-cli.js';
 
-async function cli(args: readonly string[], env: Record<string, string>) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => {
-    out += c.toString();
-  });
-  stderr.on('data', (c: Buffer) => {
-    err += c.toString();
-  });
-  const code = await runCli(args, {
-    stdout,
-    stderr,
-    stdin: new PassThrough(),
-    env: { NO_COLOR: '1', ...env },
-  });
-  return { code, stdout: out, stderr: err };
-}
+const cli = runBerth;
 
 describe('credentials, spec fields and why in the CLI', () => {
   let platform: Platform;
