@@ -21,9 +21,22 @@ function frozenArrayJson(value: readonly unknown[]): string | undefined {
 }
 
 function valueJson(value: unknown, depth: number): string | undefined {
-  if (Array.isArray(value) && Object.isFrozen(value)) return frozenArrayJson(value) ?? JSON.stringify(value);
-  if (depth > 0 && isPlainObject(value)) return objectJson(value, depth - 1);
-  return JSON.stringify(value);
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      return Number.isFinite(value) ? `${value}` : 'null';
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object':
+      if (value === null) return 'null';
+      if (Array.isArray(value) && Object.isFrozen(value))
+        return frozenArrayJson(value) ?? JSON.stringify(value);
+      if (depth > 0 && isPlainObject(value)) return objectJson(value, depth - 1);
+      return JSON.stringify(value);
+    default:
+      return JSON.stringify(value); // undefined, functions and symbols: undefined; bigint throws
+  }
 }
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
@@ -33,14 +46,28 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   Object.getPrototypeOf(value) === Object.prototype &&
   typeof (value as { toJSON?: unknown }).toJSON !== 'function';
 
+/** `"key":` for each key met, computed once. */
+const keyPrefixes = new Map<string, string>();
+
+function keyPrefix(key: string): string {
+  let prefix = keyPrefixes.get(key);
+  if (prefix === undefined) {
+    prefix = `${JSON.stringify(key)}:`;
+    // Bodies have a few dozen distinct keys; a map of free-form keys stays bounded.
+    if (keyPrefixes.size < 1024) keyPrefixes.set(key, prefix);
+  }
+  return prefix;
+}
+
 function objectJson(value: Record<string, unknown>, depth: number): string {
-  let out = '{';
-  for (const key of Object.keys(value)) {
+  let out = '';
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
     const json = valueJson(value[key], depth);
     if (json === undefined) continue; // undefined and functions are left out, as JSON.stringify does
-    out += `${out.length === 1 ? '' : ','}${JSON.stringify(key)}:${json}`;
+    out += out === '' ? `{${keyPrefix(key)}${json}` : `,${keyPrefix(key)}${json}`;
   }
-  return `${out}}`;
+  return out === '' ? '{}' : `${out}}`;
 }
 
 /**
