@@ -27,18 +27,13 @@ import {
   bodyLimitBytes,
   checkBodyHeaders,
   createBerthHandler,
+  type HttpRequest,
   type HttpResponse,
   parseJsonText,
   serializeBody,
   tooLarge,
 } from '../http/index.js';
-import {
-  type BerthBindingOptions,
-  normaliseBasePath,
-  parseQuery,
-  pathBelow,
-  trackedReader,
-} from './binding.js';
+import { type BerthBindingOptions, NO_QUERY, normaliseBasePath, parseQuery, pathBelow } from './binding.js';
 
 export type { BerthBindingOptions } from './binding.js';
 export {
@@ -87,31 +82,17 @@ export function createBerthNodeHandler(
     const q = url.indexOf('?');
     const path = pathBelow(basePath, q === -1 ? url : url.slice(0, q));
     if (path === null && passOn && next !== undefined) return next();
-    const body = trackedReader(() => readNodeBody(req, limit));
-    let signal: AbortSignal | undefined;
+    const request = new NodeRequest(req, res, path ?? '', basePath, q === -1 ? '' : url.slice(q), limit);
     const response =
       path === null
         ? handler.problem(
             Object.assign(new Error(`no route for ${req.method} ${url}`), { status: 404, expose: true }),
             req,
           )
-        : await handler.handle({
-            method: req.method ?? 'GET',
-            path,
-            mount: basePath,
-            query: parseQuery(q === -1 ? '' : url.slice(q)),
-            headers: req.headers,
-            readBody: body.readBody,
-            client: req.socket.remoteAddress,
-            get signal() {
-              signal ??= closeSignal(res);
-              return signal;
-            },
-            native: req,
-          });
+        : await handler.handle(request);
     if (passOn && next !== undefined && isRouteNotFound(response)) return next();
     // A body left unread (refused before it was needed): close rather than drain it.
-    if (!body.wasRead() && announcesBody(req.headers)) res.shouldKeepAlive = false;
+    if (!request.bodyRead && announcesBody(req.headers)) res.shouldKeepAlive = false;
     await send(res, response);
   };
 
@@ -136,6 +117,56 @@ export function closeSignal(res: ServerResponse): AbortSignal {
       if (!res.writableFinished) abort.abort();
     });
   return abort.signal;
+}
+
+/**
+ * One request as the handler reads it. A class, not an object literal with a getter: the
+ * handler reads every request through the same hidden class, and the close signal (an
+ * `AbortController` and a listener on the response) is made only when a route asks for it.
+ */
+class NodeRequest implements HttpRequest<IncomingMessage> {
+  readonly method: string;
+  readonly path: string;
+  readonly mount: string;
+  readonly query: Readonly<Record<string, string | string[]>>;
+  readonly headers: IncomingMessage['headers'];
+  readonly client: string | undefined;
+  readonly native: IncomingMessage;
+  /** True once the body was read to its end (not refused half-way). */
+  bodyRead = false;
+  private readonly res: ServerResponse;
+  private readonly limit: number;
+  private closed: AbortSignal | undefined = undefined;
+
+  constructor(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    mount: string,
+    search: string,
+    limit: number,
+  ) {
+    this.method = req.method ?? 'GET';
+    this.path = path;
+    this.mount = mount;
+    this.query = search === '' ? NO_QUERY : parseQuery(search);
+    this.headers = req.headers;
+    this.client = req.socket.remoteAddress;
+    this.native = req;
+    this.res = res;
+    this.limit = limit;
+  }
+
+  async readBody(): Promise<unknown> {
+    const body = await readNodeBody(this.native, this.limit);
+    this.bodyRead = true;
+    return body;
+  }
+
+  get signal(): AbortSignal {
+    this.closed ??= closeSignal(this.res);
+    return this.closed;
+  }
 }
 
 /** Read a JSON body from a Node.js request: the checks of `readJsonBody`, with Node's own events. */
@@ -191,13 +222,13 @@ async function send(res: ServerResponse, response: HttpResponse): Promise<void> 
       return;
     case 'json': {
       const text = serializeBody(response.body);
-      const type = response.headers['Content-Type'] ?? 'application/json';
+      // One headers object for writeHead (Node's fast path), in the order setHeader gave them.
+      const headers: Record<string, string | number> = {};
       for (const name in response.headers)
-        if (name !== 'Content-Type') res.setHeader(name, response.headers[name]!);
-      res.writeHead(response.status, {
-        'Content-Type': `${type}; charset=utf-8`,
-        'Content-Length': Buffer.byteLength(text),
-      });
+        if (name !== 'Content-Type') headers[name] = response.headers[name]!;
+      headers['Content-Type'] = `${response.headers['Content-Type'] ?? 'application/json'}; charset=utf-8`;
+      headers['Content-Length'] = Buffer.byteLength(text);
+      res.writeHead(response.status, headers);
       res.end(text);
       return;
     }
