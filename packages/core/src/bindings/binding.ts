@@ -54,6 +54,9 @@ export function parseQuery(search: string): Record<string, string | string[]> {
   return query;
 }
 
+/** The query of a request without a query string: no names, no prototype. */
+export const NO_QUERY: Readonly<Record<string, string | string[]>> = Object.freeze(Object.create(null));
+
 /** A `readBody` that remembers whether the body was read to its end (not refused half-way). */
 export function trackedReader(read: () => Promise<unknown>): {
   readonly readBody: () => Promise<unknown>;
@@ -70,11 +73,59 @@ export function trackedReader(read: () => Promise<unknown>): {
   };
 }
 
-/** Headers of a Web `Headers` object as the handler reads them (names lower-case). */
+/**
+ * Headers of a Web `Headers` object as the handler reads them (names lower-case). Each name is
+ * looked up when read: a host's lightweight `Headers` (e.g. `@hono/node-server`'s, over the
+ * Node.js request) is never copied, and the handler reads only the few it needs. Listing the
+ * names (`Object.keys`) copies them once.
+ */
 export function headersOf(headers: Headers): HttpHeaders {
-  const out: Record<string, string> = Object.create(null);
-  headers.forEach((value, name) => {
-    out[name] = value;
+  let all: Record<string, string> | undefined;
+  const snapshot = () => {
+    if (all === undefined) {
+      all = Object.create(null) as Record<string, string>;
+      headers.forEach((value, name) => {
+        all![name] = value;
+      });
+    }
+    return all;
+  };
+  const lookup = (name: string | symbol): string | undefined => {
+    if (typeof name !== 'string') return undefined;
+    try {
+      return headers.get(name) ?? undefined;
+    } catch {
+      return undefined; // not a valid header name: no such header
+    }
+  };
+  return new Proxy(Object.create(null) as Record<string, string>, {
+    get: (_target, name) => lookup(name),
+    has: (_target, name) => lookup(name) !== undefined,
+    ownKeys: () => Object.keys(snapshot()),
+    getOwnPropertyDescriptor: (_target, name) => {
+      const value = typeof name === 'string' ? snapshot()[name] : undefined;
+      return value === undefined
+        ? undefined
+        : { value, enumerable: true, configurable: true, writable: false };
+    },
+    set: () => false,
+    defineProperty: () => false,
+    deleteProperty: () => false,
   });
-  return out;
+}
+
+/**
+ * The path and the query string (with its `?`) of an absolute URL, as `new URL(href)` gives
+ * them for a URL a `Request` already normalised, without parsing it again.
+ */
+export function pathAndSearch(href: string): { pathname: string; search: string } {
+  const hash = href.indexOf('#');
+  const url = hash === -1 ? href : href.slice(0, hash);
+  const scheme = url.indexOf('://');
+  const start = url.indexOf('/', scheme === -1 ? 0 : scheme + 3);
+  if (start === -1) return { pathname: '/', search: '' };
+  const q = url.indexOf('?', start);
+  if (q === -1) return { pathname: url.slice(start), search: '' };
+  const search = url.slice(q);
+  return { pathname: url.slice(start, q), search: search === '?' ? '' : search };
 }

@@ -34,8 +34,10 @@ import {
 import {
   type BerthBindingOptions,
   headersOf,
+  NO_QUERY,
   normaliseBasePath,
   parseQuery,
+  pathAndSearch,
   pathBelow,
   trackedReader,
 } from './binding.js';
@@ -76,7 +78,7 @@ export function createBerthFetchHandler(
   const basePath = normaliseBasePath(options.basePath);
 
   return async (request, context = {}) => {
-    const url = new URL(request.url);
+    const url = pathAndSearch(request.url);
     const path = pathBelow(basePath, url.pathname);
     const headers = headersOf(request.headers);
     // Aborted when the client goes away or the response stream is cancelled; made only when a
@@ -100,7 +102,7 @@ export function createBerthFetchHandler(
             method: request.method,
             path,
             mount: basePath,
-            query: parseQuery(url.search),
+            query: url.search === '' ? NO_QUERY : parseQuery(url.search),
             headers,
             readBody: body.readBody,
             client: context.client,
