@@ -12,7 +12,12 @@ import { type Clock, systemClock } from '../clock.js';
 import type { AgentCredentials } from '../credentials.js';
 import { type DriverCapabilities, driverCapabilities, type LifecycleDriver } from '../driver.js';
 import type { GuardEnv } from '../guards.js';
-import type { DispatchOptions, LifecycleEvents, LifecycleManagerOptions } from '../manager-types.js';
+import type {
+  AgentView,
+  DispatchOptions,
+  LifecycleEvents,
+  LifecycleManagerOptions,
+} from '../manager-types.js';
 import type { AgentRecord, GuardVerdict, OperationRef } from '../record.js';
 import type { Endpoint } from '../spec-types.js';
 import type { LifecycleStore } from '../store.js';
@@ -90,6 +95,11 @@ export interface ManagerContext {
   /** Background work `settle()` and `close()` wait for. */
   readonly background: Set<Promise<unknown>>;
   readonly availability: AvailabilityCache;
+  /**
+   * Views already built, by the record they show (records are immutable: a change is a new
+   * record). Only views that depend on nothing but their record are kept; see `view`.
+   */
+  readonly views: WeakMap<AgentRecord, AgentView>;
   /** Bounds on what one agent or owner may make the store hold. */
   readonly limits: { readonly maxCommandsPerAgent: number; readonly maxIdempotencyKeysPerOwner: number };
   /** Mutable state of the manager's own lifecycle. */
@@ -137,6 +147,7 @@ export function createContext(
     issuedCredentials: new Map(),
     background: new Set(),
     availability: new Map(),
+    views: new WeakMap(),
     limits: {
       maxCommandsPerAgent: options.maxCommandsPerAgent ?? 1000,
       maxIdempotencyKeysPerOwner: options.maxIdempotencyKeysPerOwner ?? 10_000,

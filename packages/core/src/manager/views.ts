@@ -7,6 +7,7 @@
 import {
   type ActionAvailability,
   allowedActions,
+  INITIAL_STATE,
   availableActions as chartAvailableActions,
   type explain,
 } from '../chart.js';
@@ -24,9 +25,16 @@ import { waitlistLine } from './waitlist.js';
 
 const NO_ENDPOINTS: readonly Endpoint[] = Object.freeze([]);
 
-/** The agent as callers see it. */
+/**
+ * The agent as callers see it. A view that depends on its record alone (no preconditions to
+ * ask, no waitlist position, no free-slot guard) is built once per record and then shared:
+ * the record after a dispatch is the one the next request loads. Views are frozen.
+ */
 export async function view(ctx: ManagerContext, r: AgentRecord): Promise<AgentView> {
+  // The same awaits as an uncached view: callers racing each other interleave as before.
   const env = await envFor(ctx, r);
+  const cached = ctx.views.get(r);
+  if (cached !== undefined && cached.version === r.version) return cached;
   const context = contextOf(r);
   const chart = availabilityOf(ctx, r.state, context, env);
   const { actions, allowed } = ctx.preconditions ? await withPreconditions(ctx, r, chart) : chart;
@@ -35,7 +43,7 @@ export async function view(ctx: ManagerContext, r: AgentRecord): Promise<AgentVi
     const position = 1 + (await waitlistLine(ctx)).findIndex((x) => x.id === r.id);
     waitlist = { position, nextAttemptAt: iso(r.waitlist.nextAt)! };
   }
-  return {
+  const built: AgentView = Object.freeze({
     id: r.id,
     name: r.name,
     owner: r.owner,
@@ -67,7 +75,18 @@ export async function view(ctx: ManagerContext, r: AgentRecord): Promise<AgentVi
     updatedAt: iso(r.updatedAt)!,
     deletedAt: iso(r.deletedAt),
     purgeAt: r.deletedAt === null ? null : iso(r.deletedAt + ctx.policies.deletedGraceMs),
-  };
+  });
+  if (recordAlone(ctx, r)) ctx.views.set(r, built);
+  return built;
+}
+
+/** True when a record's view depends on nothing else (see `envFor` and the view's waitlist and preconditions). */
+function recordAlone(ctx: ManagerContext, r: AgentRecord): boolean {
+  return (
+    ctx.preconditions === undefined &&
+    r.status !== 'waitlisted' &&
+    (!Number.isFinite(ctx.policies.slotsPerOwner) || r.kind !== 'managed' || r.state !== INITIAL_STATE)
+  );
 }
 
 // Availability depends only on the configuration, the kind, whether an operation is in flight
