@@ -3,7 +3,9 @@
  * path of every request is the same, in this one file: match the route, know the caller
  * (operator identity or agent token), parse params, query and body with the route's zod
  * schemas, load the agent as this caller may see it and ask `authorize`, then — under the
- * route's `Idempotency-Key` scope — check `If-Match` and run the operation. Anything thrown
+ * route's `Idempotency-Key` scope — check `If-Match` and run the operation. An action that
+ * needs none of `authorize`, `If-Match` or a key is not loaded first: the dispatch's own load
+ * is the only one (another owner's agent is still 404 before anything else). Anything thrown
  * becomes a problem response.
  *
  * @module
@@ -19,7 +21,7 @@ import {
   ValidationError,
   vendorStatus,
 } from '../index.js';
-import { bearerToken, checkIfMatch, idempotencyKey, notModified } from './headers.js';
+import { bearerToken, checkIfMatch, headerOf, idempotencyKey, notModified } from './headers.js';
 import { refuseForbiddenKeys } from './body.js';
 import { type IdempotentResponse, requestFingerprint, runIdempotent } from './idempotency.js';
 import { matchRoute, type RouteMatch, routeOf } from './match.js';
@@ -137,7 +139,15 @@ export function createBerthHandler<N = unknown>(
       const token = bearerToken(req.headers);
       const p = params();
       const agent = await manager.authenticateAgent(p.id as string, token);
-      return { identity: ANONYMOUS, owner: undefined, params: p, query: query(), body: await body(), agent };
+      return {
+        identity: ANONYMOUS,
+        owner: undefined,
+        params: p,
+        query: query(),
+        body: await body(),
+        agent,
+        loadLate: false,
+      };
     }
     if (route.auth === 'none')
       return {
@@ -147,6 +157,7 @@ export function createBerthHandler<N = unknown>(
         query: query(),
         body: await body(),
         agent: null,
+        loadLate: false,
       };
     let identity: BerthIdentity;
     let p: Readonly<Record<string, unknown>>;
@@ -161,14 +172,30 @@ export function createBerthHandler<N = unknown>(
     const b = await body();
     const owner = route.ownerInBody ? ownerFor(identity, b.owner) : identity.owner;
     let agent: AgentView | null = null;
+    // The operation's own load is the only one, when nothing needs the agent before it runs.
+    const loadLate =
+      route.loadsAgent === true &&
+      authorize === undefined &&
+      headerOf(req.headers, 'if-match') === undefined &&
+      headerOf(req.headers, 'idempotency-key') === undefined;
     if (route.authorize !== undefined) {
       const { operation, agent: concernsAgent } = route.authorize;
-      if (concernsAgent) agent = await manager.get(p.id as string, { owner: identity.owner });
+      if (concernsAgent && !loadLate) agent = await manager.get(p.id as string, { owner: identity.owner });
       const asked = (operation === 'action' ? p.action : operation) as BerthOperation;
       if (authorize !== undefined && !(await authorize(identity.actor, asked, agent, identity)))
         throw new BerthError('FORBIDDEN', `not allowed to ${asked.replaceAll('_', ' ')}`);
     }
-    return { identity, owner, params: p, query: q, body: b, agent };
+    return { identity, owner, params: p, query: q, body: b, agent, loadLate };
+  }
+
+  /**
+   * A failure of an operation that loaded the agent itself: on an agent the caller cannot see
+   * it is AGENT_NOT_FOUND, whatever the operation found wrong first (as if loaded up front).
+   */
+  async function seenFirst(error: unknown, agentId: string, identity: BerthIdentity): Promise<never> {
+    if (!(error instanceof BerthError && error.code === 'AGENT_NOT_FOUND'))
+      await manager.get(agentId, { owner: identity.owner });
+    throw error;
   }
 
   /**
@@ -270,7 +297,12 @@ export function createBerthHandler<N = unknown>(
           route.ifMatch && prepared.agent !== null
             ? checkIfMatch(req.headers, prepared.agent.version)
             : undefined;
-        return (await run(context(version))) as IdempotentResponse;
+        if (!prepared.loadLate) return (await run(context(version))) as IdempotentResponse;
+        try {
+          return (await run(context(version))) as IdempotentResponse;
+        } catch (error) {
+          return seenFirst(error, prepared.params.id as string, prepared.identity);
+        }
       };
       // Without a key there is nothing to remember: run it (no fingerprint, no store round trip).
       if (key === undefined) return respond(await work(), false);

@@ -64,6 +64,13 @@ export interface RouteSpec {
    * concerns an existing agent (loaded for the caller's owner first: another owner's is 404).
    */
   readonly authorize?: { readonly operation: BerthOperation | 'action'; readonly agent: boolean };
+  /**
+   * The operation loads the agent itself (`manager.dispatch`, scoped to the caller's owner).
+   * With no `authorize` hook, `If-Match` or `Idempotency-Key` to serve, the handler then does
+   * not load it first: one load per request. A failure on an agent the caller cannot see is
+   * still answered 404, as if the handler had loaded it first.
+   */
+  readonly loadsAgent?: boolean;
   /** The body may name an `owner`, which must be the one the credentials fix. */
   readonly ownerInBody?: boolean;
   /** Validate params and query before authenticating (kept from the first router); the body is always read after. */
@@ -128,6 +135,7 @@ export const ROUTES = [
     idempotent: 'caller',
     ifMatch: true,
     authorize: { operation: 'action', agent: true },
+    loadsAgent: true,
     inputFirst: true,
     ok: {
       200: ['The agent after an instant action.', 'ActionResult'],
@@ -155,6 +163,7 @@ export const ROUTES = [
     idempotent: 'caller',
     ifMatch: true,
     authorize: { operation: 'destroy', agent: true },
+    loadsAgent: true,
     inputFirst: true,
     ok: { 202: ['The agent and the destroy operation.', 'ActionResult'] },
     errors: [...AUTH, ...BODY, ...IDEM, 'AGENT_NOT_FOUND', ...REFUSALS],
