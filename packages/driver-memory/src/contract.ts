@@ -17,6 +17,7 @@ import {
 import {
   boot,
   build,
+  dropResource,
   inject,
   inspectionOf,
   logCall,
@@ -178,8 +179,7 @@ export function createContract(state: MemoryState): MemoryContract {
 
     destroy(target, ctx) {
       return run(state, 'destroy', target.agentId, ctx.signal, () => {
-        const resource = resources.get(target.agentId);
-        resources.delete(target.agentId);
+        const resource = dropResource(state, target.agentId);
         workspaces.delete(target.workspaceId);
         files.delete(target.workspaceId);
         if (resource !== undefined) {

@@ -7,7 +7,14 @@
  */
 import { DriverError, type DriverEvent, ValidationError } from '@berth/core';
 import { isCapacity } from './_internal/options.js';
-import { emit, type Fault, type MemoryState, type Mutable, roomFreed } from './_internal/state.js';
+import {
+  dropResource,
+  emit,
+  type Fault,
+  type MemoryState,
+  type Mutable,
+  roomFreed,
+} from './_internal/state.js';
 import type { MemoryDriver, MemoryOperation, MemoryResource } from './types.js';
 
 /** Driver code of a failure injected by `failNext` without an explicit error. */
@@ -77,7 +84,7 @@ export function createFaults(state: MemoryState): MemoryFaults {
 
     remove(agentId) {
       outOfBand('remove', agentId);
-      state.resources.delete(agentId);
+      dropResource(state, agentId);
       emit(state, { type: 'removed', agentId });
       roomFreed(state);
     },

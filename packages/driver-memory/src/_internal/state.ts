@@ -18,6 +18,7 @@ import {
 } from '@berth/core';
 import type { MemoryCall, MemoryOperation, MemoryResource, MemoryWorkspace } from '../types.js';
 import type { LatencyTable } from './options.js';
+import { createPortPool, givePort, type PortPool, takePort } from './ports.js';
 
 /** A type with its `readonly` modifiers removed (the driver's own copy of what it hands out). */
 export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -47,6 +48,8 @@ export interface MemoryState {
   readonly roomWatchers: Set<(free: number) => void>;
   /** Controllers of the calls in flight (dispose aborts them). */
   readonly inFlight: Set<AbortController>;
+  /** The simulated ports resources hold. */
+  readonly ports: PortPool;
   resourceSeq: number;
   callSeq: number;
   dropping: number;
@@ -76,6 +79,7 @@ export function createState(
     watchers: new Set(),
     roomWatchers: new Set(),
     inFlight: new Set(),
+    ports: createPortPool(),
     resourceSeq: 0,
     callSeq: 0,
     dropping: 0,
@@ -143,7 +147,7 @@ export function build(
     config: structuredClone(target.revision.config),
     credentials: credentials && { ...credentials },
     // Served on the port it had (redeploy, recreate), or on the lowest one no other resource holds.
-    port: replaced?.port ?? freePort(state),
+    port: replaced?.port ?? takePort(state.ports),
     secrets: {},
     env: {},
     operationId,
@@ -190,20 +194,18 @@ export function resultOf(resource: MemoryResource): DriverResult {
   };
 }
 
-/** The first simulated port. */
-export const FIRST_PORT = 41_000;
-
 /** Where a resource is "served" (nothing listens: the memory driver runs no processes). */
 export function endpointsOf(resource: MemoryResource | undefined): readonly Endpoint[] {
   return resource ? [{ name: 'http', url: `http://127.0.0.1:${resource.port}/` }] : [];
 }
 
-/** The lowest simulated port no resource holds (a destroyed agent's port is free again). */
-function freePort(state: MemoryState): number {
-  const taken = new Set([...state.resources.values()].map((r) => r.port));
-  let port = FIRST_PORT;
-  while (taken.has(port)) port++;
-  return port;
+/** Remove an agent's resource and free its port; the resource, or undefined when it had none. */
+export function dropResource(state: MemoryState, agentId: string): MemoryResource | undefined {
+  const resource = state.resources.get(agentId);
+  if (resource === undefined) return undefined;
+  state.resources.delete(agentId);
+  givePort(state.ports, resource.port);
+  return resource;
 }
 
 /** What `inspect` shows of an agent. */
