@@ -64,6 +64,9 @@ export interface TransactInput {
   readonly epoch?: number | undefined;
 }
 
+/** How many agents' latest views a manager keeps (see `views`). */
+export const VIEW_CACHE_SIZE = 1024;
+
 /** Cached availability of the actions, per guard environment and configuration. */
 export type AvailabilityCache = Map<
   GuardEnv,
@@ -96,10 +99,11 @@ export interface ManagerContext {
   readonly background: Set<Promise<unknown>>;
   readonly availability: AvailabilityCache;
   /**
-   * Views already built, by the record they show (records are immutable: a change is a new
-   * record). Only views that depend on nothing but their record are kept; see `view`.
+   * The last views built, by agent id, with the record each shows (records are immutable: a
+   * change is a new record). Only views that depend on nothing but their record are kept, and
+   * only the most recent {@link VIEW_CACHE_SIZE}: memory stays bounded however many agents are read.
    */
-  readonly views: WeakMap<AgentRecord, AgentView>;
+  readonly views: Map<string, { readonly record: AgentRecord; readonly view: AgentView }>;
   /** Bounds on what one agent or owner may make the store hold. */
   readonly limits: { readonly maxCommandsPerAgent: number; readonly maxIdempotencyKeysPerOwner: number };
   /** Mutable state of the manager's own lifecycle. */
@@ -147,7 +151,7 @@ export function createContext(
     issuedCredentials: new Map(),
     background: new Set(),
     availability: new Map(),
-    views: new WeakMap(),
+    views: new Map(),
     limits: {
       maxCommandsPerAgent: options.maxCommandsPerAgent ?? 1000,
       maxIdempotencyKeysPerOwner: options.maxIdempotencyKeysPerOwner ?? 10_000,

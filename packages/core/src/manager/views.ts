@@ -17,7 +17,7 @@ import type { AgentView } from '../manager-types.js';
 import type { AgentRecord } from '../record.js';
 import type { Endpoint } from '../spec-types.js';
 import type { Action } from '../vocabulary.js';
-import type { ManagerContext } from './context.js';
+import { type ManagerContext, VIEW_CACHE_SIZE } from './context.js';
 import { envFor } from './policies.js';
 import { withPreconditions } from './preconditions.js';
 import { contextOf, iso } from './records.js';
@@ -27,14 +27,15 @@ const NO_ENDPOINTS: readonly Endpoint[] = Object.freeze([]);
 
 /**
  * The agent as callers see it. A view that depends on its record alone (no preconditions to
- * ask, no waitlist position, no free-slot guard) is built once per record and then shared:
- * the record after a dispatch is the one the next request loads. Views are frozen.
+ * ask, no waitlist position, no free-slot guard) is built once per record and then shared, for
+ * the agents whose views were built last (`VIEW_CACHE_SIZE`): the record after a dispatch is
+ * the one the next request loads. Views are frozen.
  */
 export async function view(ctx: ManagerContext, r: AgentRecord): Promise<AgentView> {
   // The same awaits as an uncached view: callers racing each other interleave as before.
   const env = await envFor(ctx, r);
-  const cached = ctx.views.get(r);
-  if (cached !== undefined && cached.version === r.version) return cached;
+  const cached = ctx.views.get(r.id);
+  if (cached !== undefined && cached.record === r) return cached.view;
   const context = contextOf(r);
   const chart = availabilityOf(ctx, r.state, context, env);
   const { actions, allowed } = ctx.preconditions ? await withPreconditions(ctx, r, chart) : chart;
@@ -76,8 +77,16 @@ export async function view(ctx: ManagerContext, r: AgentRecord): Promise<AgentVi
     deletedAt: iso(r.deletedAt),
     purgeAt: r.deletedAt === null ? null : iso(r.deletedAt + ctx.policies.deletedGraceMs),
   });
-  if (recordAlone(ctx, r)) ctx.views.set(r, built);
+  if (recordAlone(ctx, r)) remember(ctx, r, built);
   return built;
+}
+
+/** Keep the view of an agent's latest record, the least recently built out when full. */
+function remember(ctx: ManagerContext, r: AgentRecord, built: AgentView): void {
+  const { views } = ctx;
+  views.delete(r.id); // re-inserted last: the map's order is the order views were built in
+  views.set(r.id, { record: r, view: built });
+  if (views.size > VIEW_CACHE_SIZE) views.delete(views.keys().next().value!);
 }
 
 /** True when a record's view depends on nothing else (see `envFor` and the view's waitlist and preconditions). */

@@ -51,18 +51,24 @@ test('an action without authorize, If-Match or Idempotency-Key reads the store o
 });
 
 test('If-Match, Idempotency-Key and an authorize hook each load the agent first', async () => {
-  for (const [headers, options] of [
-    [{ 'If-Match': '"RUNNING"' }, {}],
-    [{ 'Idempotency-Key': 'k-1' }, {}],
-    [{}, { authorize: () => true }],
-  ] as const) {
+  const cases: [string, Parameters<typeof serve>[1]][] = [
+    ['If-Match', {}],
+    ['Idempotency-Key', {}],
+    ['authorize', { authorize: () => true }],
+  ];
+  for (const [what, options] of cases) {
     const { id, gets, served: s } = await runningAgent(options);
     const version = (await s.call('GET', `/agents/${id}`)).body.version as number;
-    const ifMatch = 'If-Match' in headers ? { 'If-Match': `"${version}"` } : {};
+    const headers: Record<string, string> =
+      what === 'If-Match'
+        ? { 'If-Match': `"${version}"` }
+        : what === 'Idempotency-Key'
+          ? { 'Idempotency-Key': 'k-1' }
+          : {};
     const before = gets();
     const res = await s.call('POST', `/agents/${id}/actions/pause`, {
       body: { reason: 'loaded first' },
-      headers: { ...headers, ...ifMatch },
+      headers,
     });
     expect(res.status).toBe(200);
     expect(gets() - before).toBeGreaterThanOrEqual(2);
