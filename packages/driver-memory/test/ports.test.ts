@@ -10,7 +10,10 @@ import { createPortPool, FIRST_PORT, givePort, takePort } from '../src/_internal
 const SEED = 20261207;
 
 test('property: takePort hands out the lowest port nobody holds', () => {
-  const step = fc.oneof(fc.constant({ take: true as const }), fc.nat({ max: 200 }).map((i) => ({ give: i })));
+  const step = fc.oneof(
+    fc.constant({ take: true as const }),
+    fc.nat({ max: 200 }).map((i) => ({ give: i })),
+  );
   fc.assert(
     fc.property(fc.array(step, { maxLength: 300 }), (steps) => {
       const pool = createPortPool();
