@@ -53,11 +53,12 @@ test('a view that depends on a precondition is never served stale', async () => 
 test('only the latest views are kept: reading many agents holds a bounded number', async () => {
   const manager = createLifecycleManager({ driver: createMemoryDriver({ latency: 0 }) });
   const ids: string[] = [];
-  for (let i = 0; i < 1_100; i++) ids.push((await manager.create({ name: `many-${i}` })).id);
+  // Two generations of VIEW_CACHE_SIZE (1,024) views at most: 2,100 agents are more than both.
+  for (let i = 0; i < 2_100; i++) ids.push((await manager.create({ name: `many-${i}` })).id);
   await manager.settle();
   const first = await manager.get(ids[0]!);
   expect(await manager.get(ids[0]!)).toBe(first); // kept while it is among the latest
-  for (const id of ids.slice(1)) await manager.get(id); // 1,099 other agents' views built since
+  for (const id of ids.slice(1)) await manager.get(id); // 2,099 other agents' views built since
   const again = await manager.get(ids[0]!);
   expect(again).not.toBe(first); // built afresh: the first one was let go
   expect(again).toEqual(first); // and it shows the same agent

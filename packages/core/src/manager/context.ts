@@ -64,7 +64,13 @@ export interface TransactInput {
   readonly epoch?: number | undefined;
 }
 
-/** How many agents' latest views a manager keeps (see `views`). */
+/** A view kept for reuse, with the record it shows. */
+export interface CachedView {
+  readonly record: AgentRecord;
+  readonly view: AgentView;
+}
+
+/** How many agents' latest views one generation of a manager's view cache keeps (see `views`). */
 export const VIEW_CACHE_SIZE = 1024;
 
 /** Cached availability of the actions, per guard environment and configuration. */
@@ -100,10 +106,11 @@ export interface ManagerContext {
   readonly availability: AvailabilityCache;
   /**
    * The last views built, by agent id, with the record each shows (records are immutable: a
-   * change is a new record). Only views that depend on nothing but their record are kept, and
-   * only the most recent {@link VIEW_CACHE_SIZE}: memory stays bounded however many agents are read.
+   * change is a new record). Only views that depend on nothing but their record are kept, in
+   * two generations of up to {@link VIEW_CACHE_SIZE} each: when the newer fills, it becomes the
+   * older and the older is let go — memory stays bounded, and nothing is ever scanned.
    */
-  readonly views: Map<string, { readonly record: AgentRecord; readonly view: AgentView }>;
+  readonly views: { recent: Map<string, CachedView>; older: Map<string, CachedView> };
   /** Bounds on what one agent or owner may make the store hold. */
   readonly limits: { readonly maxCommandsPerAgent: number; readonly maxIdempotencyKeysPerOwner: number };
   /** Mutable state of the manager's own lifecycle. */
@@ -151,7 +158,7 @@ export function createContext(
     issuedCredentials: new Map(),
     background: new Set(),
     availability: new Map(),
-    views: new Map(),
+    views: { recent: new Map(), older: new Map() },
     limits: {
       maxCommandsPerAgent: options.maxCommandsPerAgent ?? 1000,
       maxIdempotencyKeysPerOwner: options.maxIdempotencyKeysPerOwner ?? 10_000,

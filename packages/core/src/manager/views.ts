@@ -28,13 +28,13 @@ const NO_ENDPOINTS: readonly Endpoint[] = Object.freeze([]);
 /**
  * The agent as callers see it. A view that depends on its record alone (no preconditions to
  * ask, no waitlist position, no free-slot guard) is built once per record and then shared, for
- * the agents whose views were built last (`VIEW_CACHE_SIZE`): the record after a dispatch is
- * the one the next request loads. Views are frozen.
+ * the agents whose views were built last (up to twice `VIEW_CACHE_SIZE`): the record after a
+ * dispatch is the one the next request loads. Views are frozen.
  */
 export async function view(ctx: ManagerContext, r: AgentRecord): Promise<AgentView> {
   // The same awaits as an uncached view: callers racing each other interleave as before.
   const env = await envFor(ctx, r);
-  const cached = ctx.views.get(r.id);
+  const cached = ctx.views.recent.get(r.id) ?? ctx.views.older.get(r.id);
   if (cached !== undefined && cached.record === r) return cached.view;
   const context = contextOf(r);
   const chart = availabilityOf(ctx, r.state, context, env);
@@ -81,12 +81,14 @@ export async function view(ctx: ManagerContext, r: AgentRecord): Promise<AgentVi
   return built;
 }
 
-/** Keep the view of an agent's latest record, the least recently built out when full. */
+/** Keep the view of an agent's latest record; a full generation makes room by aging. */
 function remember(ctx: ManagerContext, r: AgentRecord, built: AgentView): void {
-  const { views } = ctx;
-  views.delete(r.id); // re-inserted last: the map's order is the order views were built in
-  views.set(r.id, { record: r, view: built });
-  if (views.size > VIEW_CACHE_SIZE) views.delete(views.keys().next().value!);
+  const views = ctx.views;
+  if (views.recent.size >= VIEW_CACHE_SIZE) {
+    views.older = views.recent;
+    views.recent = new Map();
+  }
+  views.recent.set(r.id, { record: r, view: built });
 }
 
 /** True when a record's view depends on nothing else (see `envFor` and the view's waitlist and preconditions). */
