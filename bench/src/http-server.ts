@@ -3,7 +3,8 @@
  * Berth's three bindings over a real manager — `berth-express` (the Express adapter),
  * `berth-node` (`@berth/core/node`), `berth-fetch-hono` (`@berth/core/fetch` mounted in a Hono app
  * under `@hono/node-server`) — or the bare references with the same zod validation
- * (`express-zod`, `node-http`, `hono-zod`, `fastify-zod`: see http-bare.ts). Prints
+ * (`express-zod`, `node-http`, `hono-zod`, `fastify-zod`: see http-bare.ts), and bare `node:http`
+ * answering the same agent view Berth answers (`node-http-view`: the bytes without the work). Prints
  * `{ "port": …, "ids": [...] }` on stdout once it listens on 127.0.0.1.
  *
  * @module
@@ -11,7 +12,7 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createBerthRouter } from '@berth/adapter-express';
-import { createLifecycleManager, type LifecycleManager } from '@berth/core';
+import { type AgentView, createLifecycleManager, type LifecycleManager } from '@berth/core';
 import { createBerthFetchHandler } from '@berth/core/fetch';
 import { createBerthNodeHandler } from '@berth/core/node';
 import { createMemoryDriver } from '@berth/driver-memory';
@@ -28,6 +29,7 @@ export type ServerKind =
   | 'berth-fetch-hono'
   | 'express-zod'
   | 'node-http'
+  | 'node-http-view'
   | 'hono-zod'
   | 'fastify-zod';
 
@@ -83,6 +85,22 @@ async function serverOf(which: ServerKind): Promise<{ ids: string[]; server: Ser
     case 'node-http': {
       const bare = bareAgents(agents);
       return { ids: bare.ids, server: onServer(nodeHttpZod(async (id, action) => bare.act(id, action))) };
+    }
+    case 'node-http-view': {
+      // The same bare route, answering a real agent view (of a real manager, for the status
+      // reached) with this agent's id and version: the answer's size without Berth's work.
+      const bare = bareAgents(agents);
+      const { manager, ids } = await managerWithAgents();
+      const running = await manager.get(ids[0]!);
+      const paused = (await manager.dispatch(ids[0]!, 'pause', { reason: 'bench' })).agent;
+      const views: Record<string, AgentView> = { running, paused };
+      const answer = async (id: string, action: string) => {
+        const out = bare.act(id, action);
+        if (out.status !== 200) return out;
+        const { version, status } = (out.body as { agent: { version: number; status: string } }).agent;
+        return { status: 200, body: { agent: { ...views[status], id, version } } };
+      };
+      return { ids: bare.ids, server: onServer(nodeHttpZod(answer)) };
     }
     default:
       throw new Error(`unknown server kind '${which}'`);

@@ -100,12 +100,19 @@ async function load(server: Server, seconds: number): Promise<Round> {
   };
 }
 
+/** A share as a whole percentage. */
+const pct = (ratio: number) => `${(ratio * 100).toFixed(0)} %`;
+
+/** Microseconds a request at a rate (wall time on the server's one core). */
+const us = (rps: number) => Math.round(1e6 / rps);
+
 /** autocannon reports whole milliseconds. */
 const latency = (v: number) => (v < 1 ? '< 1 ms' : `${Math.round(v)} ms`);
 
 const LABELS: Record<ServerKind, string> = {
   'berth-node': 'Berth `node:http` binding (`createBerthNodeHandler`)',
   'node-http': 'bare `node:http` + the same zod validation (the limit)',
+  'node-http-view': 'bare `node:http` + zod, answering the same ~2.9 KB agent view (reference)',
   'berth-express': 'Berth Express binding (`createBerthRouter`)',
   'express-zod': 'bare Express 5 route + the same zod validation',
   'berth-fetch-hono': 'Berth fetch binding in Hono (`createBerthFetchHandler`, `@hono/node-server`)',
@@ -168,7 +175,7 @@ async function measure(mode: BenchMode): Promise<Section> {
     title: '4. HTTP',
     method: [
       `Each server runs in its own process${pinned ? ', pinned to core 0 (`taskset`)' : ''}, listening on 127.0.0.1; the load generator (autocannon, in this process${pinned ? ', pinned to core 1' : ''}) opens ${CONNECTIONS} keep-alive connections, each alternating \`POST /agents/:id/actions/pause\` (body \`{"reason":"bench"}\`) and \`POST /agents/:id/actions/resume\` on its own agent, so every request is an accepted transition. Each server is first loaded for ${warmUp} s untimed (warm-up: V8 optimises and sizes its heap), then bounded runs of ${seconds} s, ${mode.rounds} rounds, the servers' order rotating every round; all ${kinds.length} servers stay up, idle while another is loaded. Every response must be 2xx, or the run fails.`,
-      "Berth's bindings (memory store, memory driver), each on the same server as its bare reference: `createBerthNodeHandler(manager)` as the `node:http` listener, `createBerthRouter(manager)` in an Express app, `createBerthFetchHandler(manager)` mounted with `app.all('*', …)` in a Hono app under `@hono/node-server` — each with the authentication hook, the owner-scoped load, `If-Match`/idempotency handling, `manager.dispatch` and the full agent view as the body. Bare Express: `express.json()` and the same zod schemas (`ActionParamsSchema`, `ActionBodySchema`) with a status toggle in a Map. Bare `node:http`: the same, without Express. Bare Hono: the route on `new Hono()` served by `@hono/node-server`'s `getRequestListener`, the body read with `c.req.text()`. Bare Fastify: the route with Fastify's own JSON body parser.",
+      "Berth's bindings (memory store, memory driver), each on the same server as its bare reference: `createBerthNodeHandler(manager)` as the `node:http` listener, `createBerthRouter(manager)` in an Express app, `createBerthFetchHandler(manager)` mounted with `app.all('*', …)` in a Hono app under `@hono/node-server` — each with the authentication hook, the owner-scoped load, `If-Match`/idempotency handling, `manager.dispatch` and the full agent view as the body. Bare Express: `express.json()` and the same zod schemas (`ActionParamsSchema`, `ActionBodySchema`) with a status toggle in a Map. Bare `node:http`: the same, without Express; its second row answers a real agent view (taken once from a real manager for each status, with the request's id and version: the same bytes as Berth's answer, none of Berth's work) instead of `{agent: {id, status, version}}`. Bare Hono: the route on `new Hono()` served by `@hono/node-server`'s `getRequestListener`, the body read with `c.req.text()`. Bare Fastify: the route with Fastify's own JSON body parser.",
     ],
     tables: [
       {
@@ -210,6 +217,7 @@ async function measure(mode: BenchMode): Promise<Section> {
     })),
     notes: [
       `Bare Hono answers ${times(rps('hono-zod') / bare)} and bare Fastify ${times(rps('fastify-zod') / bare)} the requests of bare Express; bare \`node:http\` is the ceiling every framework pays its share of.`,
+      `Answering the same ~2.9 KB agent view instead of a ~60-byte one, bare \`node:http\` serves ${pct(rps('node-http-view') / rps('node-http'))} of its requests: the answer's size alone (serialising it and writing it to the socket) costs it ${us(rps('node-http-view')) - us(rps('node-http'))} µs a request. Berth's \`node:http\` binding serves ${pct(rps('berth-node') / rps('node-http-view'))} of that same-bytes reference: Berth's own work (match, authenticate, parse, load, decide, hash, commit, emit, view) is ${us(rps('berth-node')) - us(rps('node-http-view'))} µs a request under this load.`,
       `Bare \`node:http\` answers ${times(rps('node-http') / bare)} the requests of bare Express with the same validation; Berth's \`node:http\` binding answers ${times(rps('berth-node') / rps('berth-express'))} its Express binding.`,
     ],
   };
