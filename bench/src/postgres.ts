@@ -19,7 +19,6 @@ import { createPostgresStore, type PostgresStore } from '@berth/store-postgres';
 import pg from 'pg';
 import PgBoss from 'pg-boss';
 import {
-  asyncOpsPerSecond,
   type BenchMode,
   interleave,
   log,
