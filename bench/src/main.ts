@@ -13,7 +13,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { isQuick, log, type Section } from './lib/bench.js';
 import { FINDINGS } from './lib/findings.js';
 import { machineInfo } from './lib/machine.js';
@@ -55,6 +55,33 @@ if (only && selected.length !== only.length) {
   process.exit(2);
 }
 
+/**
+ * With `BERTH_BENCH_CORE=/path/to/copy/packages/core/src/index.ts`: every `@berth/core` entry
+ * point (`@berth/core`, `@berth/core/http`, `/node`, `/fetch`, …) from that copy instead, mapped
+ * through the package's own exports.
+ */
+function patchedCore(): Plugin[] {
+  const index = process.env.BERTH_BENCH_CORE;
+  if (!index) return [];
+  const root = resolve(dirname(resolve(index)), '..');
+  const { exports } = JSON.parse(readFileSync(join(BENCH, '..', 'packages/core/package.json'), 'utf8')) as {
+    exports: Record<string, string | { '@berth/source'?: string }>;
+  };
+  return [
+    {
+      name: 'patched-core',
+      setup(b) {
+        b.onResolve({ filter: /^@berth\/core(\/[^/]+)?$/ }, (args) => {
+          const entry = exports[`.${args.path.slice('@berth/core'.length)}`];
+          const source = typeof entry === 'string' ? entry : entry?.['@berth/source'];
+          if (source === undefined) throw new Error(`BERTH_BENCH_CORE: no entry point ${args.path}`);
+          return { path: join(root, source) };
+        });
+      },
+    },
+  ];
+}
+
 /** Bundle every entry (workspace packages from their TypeScript sources; dependencies stay external). */
 async function bundle(outDir: string): Promise<void> {
   await build({
@@ -69,11 +96,8 @@ async function bundle(outDir: string): Promise<void> {
     conditions: ['@berth/source'],
     sourcemap: 'linked',
     logLevel: 'warning',
-    // BERTH_BENCH_CORE=/path/to/core/src/index.ts measures a patched copy of @berth/core instead.
-    ...(process.env.BERTH_BENCH_CORE
-      ? { alias: { '@berth/core': resolve(process.env.BERTH_BENCH_CORE) } }
-      : {}),
     plugins: [
+      ...patchedCore(),
       {
         name: 'external-dependencies',
         setup(b) {
