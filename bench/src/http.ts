@@ -217,7 +217,7 @@ async function measure(mode: BenchMode): Promise<Section> {
     })),
     notes: [
       `Bare Hono answers ${times(rps('hono-zod') / bare)} and bare Fastify ${times(rps('fastify-zod') / bare)} the requests of bare Express; bare \`node:http\` is the ceiling every framework pays its share of.`,
-      `Answering the same ~2.9 KB agent view instead of a ~60-byte one, bare \`node:http\` serves ${pct(rps('node-http-view') / rps('node-http'))} of its requests (${us(rps('node-http-view')) - us(rps('node-http'))} µs a request more: \`JSON.stringify\` of the view and the bytes written). Berth's \`node:http\` binding serves ${pct(rps('berth-node') / rps('node-http-view'))} of that same-bytes reference.`,
+      `Answering the same ~2.9 KB agent view instead of a ~60-byte one, bare \`node:http\` serves ${pct(rps('node-http-view') / rps('node-http'))} of its requests (${us(rps('node-http-view')) - us(rps('node-http'))} µs a request more: copying the frozen view with the request's id and version, \`JSON.stringify\` of it, and the bytes written). Berth's \`node:http\` binding serves ${pct(rps('berth-node') / rps('node-http-view'))} of that same-bytes reference.`,
       `Bare \`node:http\` answers ${times(rps('node-http') / bare)} the requests of bare Express with the same validation; Berth's \`node:http\` binding answers ${times(rps('berth-node') / rps('berth-express'))} its Express binding.`,
     ],
   };
