@@ -3,32 +3,14 @@
  * "intact" for an untouched trail, exit 9 naming the seq once an entry is edited in the store;
  * and `berth audit` follows the server's pages to the end of a long trail.
  */
-import { PassThrough } from 'node:stream';
 import { createMemoryStore, type MemoryStore } from '@berth/core';
 import { createMemoryDriver } from '@berth/driver-memory';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Platform, startPlatform } from '../../../examples/platform/src/index.js';
-import { EXIT, runCli } from '../src/index.js';
+import { EXIT } from '../src/index.js';
+import { runBerth } from './support/run-cli.js';
 
-async function cli(args: readonly string[], env: Record<string, string>) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => {
-    out += c.toString();
-  });
-  stderr.on('data', (c: Buffer) => {
-    err += c.toString();
-  });
-  const code = await runCli(args, {
-    stdout,
-    stderr,
-    stdin: new PassThrough(),
-    env: { NO_COLOR: '1', ...env },
-  });
-  return { code, stdout: out, stderr: err };
-}
+const cli = runBerth;
 
 describe('berth audit --verify', () => {
   let platform: Platform;

@@ -4,12 +4,12 @@
  * checks the exit code, what was printed and what the platform then holds.
  */
 import { execFile, spawn } from 'node:child_process';
-import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { createMemoryDriver, type MemoryDriver } from '@berth/driver-memory';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Platform, startPlatform } from '../../../examples/platform/src/index.js';
-import { EXIT, runCli } from '../src/index.js';
+import { EXIT } from '../src/index.js';
+import { runBerth } from './support/run-cli.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
@@ -37,23 +37,7 @@ function berth(args: readonly string[], env: Record<string, string> = {}): Promi
 
 /** Run `berth` in this process (same code, no process start-up): for the many secondary checks. */
 async function inProcess(args: readonly string[], env: Record<string, string> = {}): Promise<Run> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => {
-    out += c.toString();
-  });
-  stderr.on('data', (c: Buffer) => {
-    err += c.toString();
-  });
-  const code = await runCli(args, {
-    stdout,
-    stderr,
-    stdin: new PassThrough(),
-    env: { NO_COLOR: '1', ...env },
-  });
-  return { code, stdout: out, stderr: err };
+  return runBerth(args, env);
 }
 
 const json = <T>(run: Run): T => JSON.parse(run.stdout) as T;

@@ -8,12 +8,12 @@
 import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { createMemoryDriver } from '@berth/driver-memory';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Platform, startPlatform } from '../../../examples/platform/src/index.js';
-import { EXIT, runCli } from '../src/index.js';
+import { EXIT } from '../src/index.js';
+import { runBerth } from './support/run-cli.js';
 import { escapeControl, safeJson } from '../src/terminal-text.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -34,23 +34,7 @@ interface Run {
 }
 
 async function inProcess(args: readonly string[], env: Record<string, string>, tty = false): Promise<Run> {
-  const stdout = Object.assign(new PassThrough(), { isTTY: tty });
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => {
-    out += c.toString();
-  });
-  stderr.on('data', (c: Buffer) => {
-    err += c.toString();
-  });
-  const code = await runCli(args, {
-    stdout,
-    stderr,
-    stdin: new PassThrough(),
-    env: tty ? { ...env } : { NO_COLOR: '1', ...env },
-  });
-  return { code, stdout: out, stderr: err };
+  return runBerth(args, env, { tty });
 }
 
 function berth(args: readonly string[], env: Record<string, string>): Promise<Run> {

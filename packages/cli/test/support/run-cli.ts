@@ -9,9 +9,16 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-/** `berth <args>` with `env` (NO_COLOR set), stdin empty; resolves with the exit code and output. */
-export async function runBerth(args: readonly string[], env: Record<string, string>): Promise<CliRun> {
-  const stdout = new PassThrough();
+/**
+ * `berth <args>` with `env` (NO_COLOR set), stdin empty; resolves with the exit code and output.
+ * With `tty`, stdout claims to be a terminal and NO_COLOR is left to `env`.
+ */
+export async function runBerth(
+  args: readonly string[],
+  env: Record<string, string> = {},
+  { tty = false }: { readonly tty?: boolean } = {},
+): Promise<CliRun> {
+  const stdout = Object.assign(new PassThrough(), { isTTY: tty });
   const stderr = new PassThrough();
   let out = '';
   let err = '';
@@ -25,7 +32,7 @@ export async function runBerth(args: readonly string[], env: Record<string, stri
     stdout,
     stderr,
     stdin: new PassThrough(),
-    env: { NO_COLOR: '1', ...env },
+    env: tty ? { ...env } : { NO_COLOR: '1', ...env },
   });
   return { code, stdout: out, stderr: err };
 }
